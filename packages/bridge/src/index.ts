@@ -1,0 +1,1 @@
+// @flightdeck/bridge public API

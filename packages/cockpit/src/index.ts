@@ -1,0 +1,1 @@
+// @flightdeck/cockpit public API

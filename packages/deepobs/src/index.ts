@@ -1,0 +1,1 @@
+// @flightdeck/deepobs public API
