@@ -32,15 +32,16 @@ function maxPoolGrad({ inputs, backend, attrs }: Parameters<tf.KernelFunc>[0]): 
     input,
   ]);
   const [dyValues, x] = inputValues as [Float32Array, Float32Array];
+  const { top, left } = info.padInfo;
   const maxValue = new Float32Array(channels);
   const maxIndex = new Int32Array(channels);
   for (let b = 0; b < batchSize; b++) {
     for (let yR = 0; yR < outHeight; yR++) {
-      const rCorner = yR * strideHeight - info.padInfo.top;
+      const rCorner = yR * strideHeight - top;
       const rMin = Math.max(0, rCorner);
       const rMax = Math.min(inHeight, rCorner + filterHeight);
       for (let yC = 0; yC < outWidth; yC++) {
-        const cCorner = yC * strideWidth - info.padInfo.left;
+        const cCorner = yC * strideWidth - left;
         const cMin = Math.max(0, cCorner);
         const cMax = Math.min(inWidth, cCorner + filterWidth);
         maxValue.fill(-Infinity);
