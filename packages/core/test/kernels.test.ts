@@ -84,8 +84,8 @@ describe('wasm replacement kernels', () => {
       const x = normals(4, shape.reduce((a, b) => a * b));
       const dyWeights = normals(5, 4096);
       await expectSameOnWasmAsCpu(() =>
-        tf.grad((t: tf.Tensor4D) => {
-          const y = tf.maxPool(t, size, stride, pad);
+        tf.grad((t: tf.Tensor) => {
+          const y = tf.maxPool(t as tf.Tensor4D, size, stride, pad);
           return y.mul(tf.tensor1d(dyWeights.slice(0, y.size)).reshape(y.shape)).sum();
         })(tf.tensor4d(x, shape)),
       );
@@ -94,7 +94,7 @@ describe('wasm replacement kernels', () => {
     it('matches cpu on ties: ReLU zeros and repeated values route the gradient to the first maximum', async () => {
       const x = normals(6, 2 * 6 * 6 * 4).map((v) => Math.round(v));
       await expectSameOnWasmAsCpu(() =>
-        tf.grad((t: tf.Tensor4D) => tf.maxPool(tf.relu(t), 3, 1, 'valid').mul(tf.range(1, 1 + 2 * 4 * 4 * 4).reshape([2, 4, 4, 4])).sum())(
+        tf.grad((t: tf.Tensor) => tf.maxPool(tf.relu(t as tf.Tensor4D), 3, 1, 'valid').mul(tf.range(1, 1 + 2 * 4 * 4 * 4).reshape([2, 4, 4, 4])).sum())(
           tf.tensor4d(x, [2, 6, 6, 4]),
         ),
       );
