@@ -1,0 +1,196 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import * as zmq from 'zeromq';
+import { DEFAULT_LIMITS, decodeServerMessage, encodeEnvelope, type CodecLimits, type Envelope, type Reject, type Sink } from '@flightdeck/core';
+import { checkCurveKey, type CurveClientConfig } from '../ingest/curve.js';
+import { UnackedBuffer, type Pending } from './unacked.js';
+
+export type WhenFull = 'wait' | 'drop';
+
+export interface BridgeClientOptions {
+  /** The ingest's address; default tcp://127.0.0.1:5555. */
+  address?: string;
+  /** CurveZMQ keys, when the server requires them. */
+  curve?: CurveClientConfig;
+  /** Most records kept unacknowledged; default 10,000. */
+  maxUnacked?: number;
+  /** When the buffer is full: wait for acks (backpressure on the producer) or drop the record and count it. */
+  whenFull?: WhenFull;
+  /** Resend everything unacknowledged when no ack came for this long (the server restarted). Default 1 s. */
+  resendAfterMs?: number;
+  /** Frames per ZeroMQ message. */
+  batchSize?: number;
+  /** How long close() waits for the last acks; default 30 s. */
+  closeTimeoutMs?: number;
+  limits?: CodecLimits;
+  log?: (line: string) => void;
+}
+
+/** What a client did, reported at close. */
+export interface BridgeClientReport {
+  sent: number;
+  acknowledged: number;
+  resent: number;
+  /** Records dropped because the buffer was full (whenFull 'drop'). */
+  dropped: number;
+  /** Records the server refused, with its reasons. */
+  rejected: Reject[];
+  /** Records never acknowledged (close timed out). */
+  unacknowledged: number;
+}
+
+/**
+ * A Sink that streams envelopes to a bridge over ZeroMQ (DEALER to the ingest's ROUTER). Records stay in a
+ * bounded buffer until the server acknowledges them as durably stored, and are sent again when acks stop
+ * coming (a restarted server deduplicates by run and seq), so a tfjs trainer on another machine streams exactly
+ * like a PyTorch one.
+ */
+export class BridgeClient implements Sink {
+  private readonly socket: zmq.Dealer;
+  private readonly unacked = new UnackedBuffer();
+  private outgoing: Uint8Array[] = [];
+  private sending: Promise<void> | undefined;
+  private readonly spaceWaiters: Array<() => void> = [];
+  private readonly emptyWaiters: Array<() => void> = [];
+  private lastProgress = Date.now();
+  private readonly timer: NodeJS.Timeout;
+  private readonly receiving: Promise<void>;
+  private closed = false;
+  private readonly counts = { sent: 0, acknowledged: 0, resent: 0, dropped: 0 };
+  private readonly rejected: Reject[] = [];
+  private droppedNotice = false;
+  private readonly opts: Required<Omit<BridgeClientOptions, 'curve'>>;
+
+  constructor(options: BridgeClientOptions = {}) {
+    this.opts = {
+      address: options.address ?? 'tcp://127.0.0.1:5555',
+      maxUnacked: options.maxUnacked ?? 10_000,
+      whenFull: options.whenFull ?? 'wait',
+      resendAfterMs: options.resendAfterMs ?? 1_000,
+      batchSize: options.batchSize ?? 256,
+      closeTimeoutMs: options.closeTimeoutMs ?? 30_000,
+      limits: options.limits ?? DEFAULT_LIMITS,
+      log: options.log ?? ((line) => process.stderr.write(`${line}\n`)),
+    };
+    if (!(this.opts.maxUnacked >= 1)) throw new Error(`maxUnacked must be at least 1, got ${this.opts.maxUnacked}`);
+    if (this.opts.whenFull !== 'wait' && this.opts.whenFull !== 'drop') throw new Error(`whenFull must be "wait" or "drop", got ${String(this.opts.whenFull)}`);
+    this.socket = new zmq.Dealer({
+      routingId: `ts-${hostname().replace(/[^\x21-\x7e]/g, '')}-${process.pid}-${randomBytes(3).toString('hex')}`,
+      linger: 0,
+      sendHighWaterMark: 100_000,
+      ...(options.curve
+        ? {
+            curveServerKey: checkCurveKey(options.curve.serverPublicKey, 'server public key'),
+            curvePublicKey: checkCurveKey(options.curve.publicKey, 'client public key'),
+            curveSecretKey: checkCurveKey(options.curve.secretKey, 'client secret key'),
+          }
+        : {}),
+    });
+    this.socket.connect(this.opts.address);
+    this.receiving = this.receiveLoop();
+    this.timer = setInterval(() => this.resendIfStalled(), Math.max(50, this.opts.resendAfterMs / 4));
+  }
+
+  /** Buffers one envelope for sending; waits (or drops it) while `maxUnacked` records are unacknowledged. */
+  async write(envelope: Envelope): Promise<void> {
+    if (this.closed) throw new Error('BridgeClient: write after close');
+    const frame = encodeEnvelope(envelope, this.opts.limits);
+    while (this.unacked.size >= this.opts.maxUnacked) {
+      if (this.opts.whenFull === 'drop') {
+        this.counts.dropped++;
+        if (!this.droppedNotice) this.opts.log(`bridge client: ${this.opts.maxUnacked} records unacknowledged; dropping records until the server catches up`);
+        this.droppedNotice = true;
+        return;
+      }
+      await new Promise<void>((resolve) => this.spaceWaiters.push(resolve));
+      if (this.closed) throw new Error('BridgeClient: closed while waiting for buffer space');
+    }
+    if (this.unacked.size === 0) this.lastProgress = Date.now();
+    this.unacked.add({ runId: envelope.runId!, seq: Number(envelope.seq), frame });
+    this.queue([frame]);
+    this.counts.sent++;
+  }
+
+  /** Resolves once every record written so far is acknowledged as stored (or refused). */
+  async flush(): Promise<void> {
+    if (this.unacked.size === 0) return;
+    await new Promise<void>((resolve) => this.emptyWaiters.push(resolve));
+  }
+
+  /** Waits for the last acks (up to closeTimeoutMs), closes the socket and reports. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    let timeout: NodeJS.Timeout | undefined;
+    await Promise.race([this.flush(), new Promise<void>((resolve) => (timeout = setTimeout(resolve, this.opts.closeTimeoutMs)))]);
+    clearTimeout(timeout);
+    this.closed = true;
+    clearInterval(this.timer);
+    this.socket.close();
+    await this.receiving;
+    for (const w of this.spaceWaiters.splice(0)) w();
+    const r = this.report();
+    if (r.dropped || r.rejected.length || r.unacknowledged) {
+      this.opts.log(`bridge client: closed with ${r.dropped} records dropped (buffer full), ${r.rejected.length} refused by the server, ${r.unacknowledged} unacknowledged`);
+    }
+  }
+
+  report(): BridgeClientReport {
+    return { ...this.counts, rejected: [...this.rejected], unacknowledged: this.unacked.size };
+  }
+
+  private queue(frames: Uint8Array[]): void {
+    for (const f of frames) this.outgoing.push(f);
+    this.sending ??= this.sendLoop();
+  }
+
+  private async sendLoop(): Promise<void> {
+    try {
+      while (this.outgoing.length && !this.closed) {
+        const batch = this.outgoing.splice(0, this.opts.batchSize);
+        await this.socket.send(batch);
+      }
+    } catch (e) {
+      if (!this.closed) this.opts.log(`bridge client: send failed: ${(e as Error).message}`);
+    } finally {
+      this.sending = undefined;
+    }
+  }
+
+  private async receiveLoop(): Promise<void> {
+    try {
+      for await (const [frame] of this.socket) {
+        const message = decodeServerMessage(frame);
+        if (message instanceof Error) {
+          this.opts.log(`bridge client: unreadable server message: ${message.message}`);
+        } else if (message.ack) {
+          const n = this.unacked.ack(message.ack.runId!, Number(message.ack.seq));
+          if (n) this.progress(n);
+        } else if (message.reject) {
+          const r = message.reject;
+          this.rejected.push(r);
+          this.opts.log(`bridge client: server refused run ${r.runId} seq ${r.seq ?? '?'}: ${r.message}`);
+          if (r.seq != null && this.unacked.remove(r.runId!, Number(r.seq))) this.progress(0);
+        }
+      }
+    } catch (e) {
+      if (!this.closed) this.opts.log(`bridge client: receive failed: ${(e as Error).message}`);
+    }
+  }
+
+  private progress(acknowledged: number): void {
+    this.counts.acknowledged += acknowledged;
+    this.lastProgress = Date.now();
+    while (this.spaceWaiters.length && this.unacked.size < this.opts.maxUnacked) this.spaceWaiters.shift()!();
+    if (this.unacked.size === 0) for (const w of this.emptyWaiters.splice(0)) w();
+  }
+
+  /** No ack for a while: the server may have restarted and lost what was in flight, so send it all again. */
+  private resendIfStalled(): void {
+    if (this.unacked.size === 0 || Date.now() - this.lastProgress < this.opts.resendAfterMs) return;
+    const all: Pending[] = this.unacked.all();
+    this.counts.resent += all.length;
+    this.outgoing = [];
+    this.queue(all.map((p) => p.frame));
+    this.lastProgress = Date.now();
+  }
+}

@@ -1,0 +1,374 @@
+import { randomBytes } from 'node:crypto';
+import * as zmq from 'zeromq';
+import {
+  DEFAULT_LIMITS,
+  FanOut,
+  decodeEnvelope,
+  encodeServerMessage,
+  type CodecLimits,
+  type Envelope,
+  type EnvelopeError,
+  type Source,
+} from '@flightdeck/core';
+import { checkBindAddress } from './address.js';
+import { checkCurveKey, type CurveServerConfig } from './curve.js';
+import { RunSequencer, type Gap } from './sequencer.js';
+import { emptySenderStats, type IngestStats, type RunIngestStats, type SenderStats } from './stats.js';
+import { zapAuthenticator } from './zap.js';
+
+/** What the ingest needs from the run store: durable batch appends, the last stored seq, the interrupted mark. */
+export interface IngestStore {
+  /** Resolves once every envelope is durably stored (one fsync for the whole batch). */
+  appendMany(envelopes: Envelope[]): Promise<unknown>;
+  lastSeq(runId: string): number | undefined;
+  /** Records that a run stopped without a RunFinished; returns the envelope it stored, if any. */
+  markInterrupted(runId: string, message: string): Promise<Envelope | void> | Envelope | void;
+}
+
+export interface IngestOptions {
+  /** ZeroMQ endpoint to bind; default tcp://127.0.0.1:5555. Port 0 picks a free port (see `address`). */
+  bind?: string;
+  /** Required to bind anything but loopback, together with `curve`. */
+  public?: boolean;
+  /** CurveZMQ: the server's key pair and the client public keys that may send. */
+  curve?: CurveServerConfig;
+  /** A run that sends nothing for this long without a RunFinished is marked interrupted. Default 60 s. */
+  silenceMs?: number;
+  /** How long out-of-order records wait for the missing seqs before the hole is accepted as a gap. Default 5 s. */
+  gapTimeoutMs?: number;
+  /** Most out-of-order records held per run before the hole is accepted early. */
+  maxHeldPerRun?: number;
+  /** Receiving pauses while this many envelopes wait for the store (ZeroMQ's queues then push back on clients). */
+  maxPending?: number;
+  limits?: CodecLimits;
+  /** Where refusals, gaps and interruptions are logged; default stderr. */
+  log?: (line: string) => void;
+}
+
+/** An accepted envelope waiting for the store, or (without one) a duplicate that only needs its ack again. */
+interface Received {
+  sender: string;
+  routingId: Buffer;
+  runId: string;
+  envelope?: Envelope;
+}
+
+const DEFAULT_BIND = 'tcp://127.0.0.1:5555';
+
+/**
+ * The bridge's ZeroMQ ingest. Trainers connect DEALER sockets and send frames that each hold one encoded
+ * Envelope. Accepted envelopes are put in per-run order, written to the store in group commits, then
+ * acknowledged (cumulatively per run) and fanned out to live subscribers; a frame that cannot be accepted is
+ * answered with a Reject and counted against its sender. The ingest is a Source (`subscribe`) plus `stats`.
+ */
+export class IngestServer {
+  private readonly router: zmq.Router;
+  private readonly fanOut = new FanOut();
+  private readonly sequencers = new Map<string, RunSequencer>();
+  private readonly runStats = new Map<string, RunIngestStats>();
+  private readonly lastHeard = new Map<string, number>();
+  private readonly senders = new Map<string, SenderStats>();
+  private pending: Received[] = [];
+  private committing: Promise<void> | undefined;
+  private readonly outbox: Array<[Buffer, Uint8Array]> = [];
+  private sending = false;
+  private counters = { accepted: 0, duplicates: 0, rejected: 0, commits: 0 };
+  private receiving: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private unregisterZap: (() => Promise<void>) | undefined;
+  private closed = false;
+  private failure: Error | undefined;
+  private readonly options: Required<Omit<IngestOptions, 'curve' | 'bind' | 'public'>>;
+
+  private constructor(
+    private readonly store: IngestStore,
+    router: zmq.Router,
+    readonly address: string,
+    options: IngestOptions,
+  ) {
+    this.router = router;
+    this.options = {
+      silenceMs: options.silenceMs ?? 60_000,
+      gapTimeoutMs: options.gapTimeoutMs ?? 5_000,
+      maxHeldPerRun: options.maxHeldPerRun ?? 100_000,
+      maxPending: options.maxPending ?? 50_000,
+      limits: options.limits ?? DEFAULT_LIMITS,
+      log: options.log ?? ((line) => process.stderr.write(`${line}\n`)),
+    };
+  }
+
+  /** Binds and starts receiving. Refuses non-loopback addresses unless `public` and `curve` are both given. */
+  static async start(store: IngestStore, options: IngestOptions = {}): Promise<IngestServer> {
+    const bind = options.bind ?? DEFAULT_BIND;
+    checkBindAddress(bind, options.public ?? false, options.curve !== undefined);
+    const maxBytes = (options.limits ?? DEFAULT_LIMITS).maxEnvelopeBytes;
+    const router = new zmq.Router({
+      linger: 0,
+      handover: true,
+      receiveHighWaterMark: 10_000,
+      // A frame larger than this closes the sender's connection in libzmq itself, before it costs memory.
+      maxMessageSize: maxBytes + 1024,
+    });
+    let unregister: (() => Promise<void>) | undefined;
+    let server: IngestServer | undefined;
+    if (options.curve) {
+      const { publicKey, secretKey, allowedClientKeys } = options.curve;
+      checkCurveKey(publicKey, 'server public key');
+      checkCurveKey(secretKey, 'server secret key');
+      allowedClientKeys.forEach((k, i) => checkCurveKey(k, `allowed client key ${i + 1}`));
+      const domain = `flightdeck-${randomBytes(6).toString('hex')}`;
+      unregister = await zapAuthenticator.register(domain, allowedClientKeys, (key, address) =>
+        server?.options.log(`ingest: refused a CURVE client with key ${key} from ${address || 'unknown address'}: not an allowed key`),
+      );
+      router.curveServer = true;
+      router.curvePublicKey = publicKey;
+      router.curveSecretKey = secretKey;
+      router.zapDomain = domain;
+    }
+    try {
+      await router.bind(bind);
+    } catch (e) {
+      router.close();
+      await unregister?.();
+      throw new Error(`ingest: cannot bind ${bind}: ${(e as Error).message}`);
+    }
+    server = new IngestServer(store, router, router.lastEndpoint ?? bind, options);
+    server.unregisterZap = unregister;
+    server.receiving = server.receiveLoop();
+    server.timer = setInterval(() => void server!.tick(), 100);
+    return server;
+  }
+
+  /** A live Source of every envelope from now on, in stored order, after it was stored. */
+  subscribe(): Source & { unsubscribe(): void } {
+    return this.fanOut.subscribe();
+  }
+
+  /** The fan-out itself, for consumers that take one (the dashboard). */
+  get live(): FanOut {
+    return this.fanOut;
+  }
+
+  stats(): IngestStats {
+    const runs: Record<string, RunIngestStats> = {};
+    for (const [runId, s] of this.runStats) runs[runId] = { ...s, held: this.sequencers.get(runId)?.heldCount ?? 0, gaps: [...s.gaps] };
+    const senders: Record<string, SenderStats> = {};
+    for (const [id, s] of this.senders) senders[id] = { ...s, rejected: { ...s.rejected } };
+    return { ...this.counters, senders, runs };
+  }
+
+  /** Resolves once everything received so far is stored and acknowledged. */
+  async drain(): Promise<void> {
+    while (this.committing || this.pending.length) await (this.committing ?? this.commit());
+  }
+
+  /** Stops receiving, stores what was accepted, ends live subscriptions. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.timer);
+    this.router.close();
+    await this.receiving;
+    await this.drain();
+    await this.unregisterZap?.();
+    await this.fanOut.close();
+    if (this.failure) throw this.failure;
+  }
+
+  private async receiveLoop(): Promise<void> {
+    try {
+      while (!this.closed) {
+        const [routingId, ...frames] = await this.router.receive();
+        this.accept(routingId, frames);
+        if (this.pending.length >= this.options.maxPending) await this.committing;
+      }
+    } catch (e) {
+      if (!this.closed) this.fail(e as Error);
+    }
+  }
+
+  private accept(routingId: Buffer, frames: Buffer[]): void {
+    const sender = senderName(routingId);
+    const now = Date.now();
+    for (const frame of frames) {
+      const decoded = decodeEnvelope(frame, this.options.limits);
+      if (!decoded.ok) {
+        this.refuse(routingId, sender, decoded.error);
+        continue;
+      }
+      const envelope = decoded.envelope;
+      const runId = envelope.runId!;
+      const sequencer = this.sequencer(runId);
+      this.lastHeard.set(runId, now);
+      const offer = sequencer.offer(envelope, now);
+      if (offer === 'duplicate') {
+        this.counters.duplicates++;
+        this.senderStats(sender).duplicates++;
+        this.runStat(runId).duplicates++;
+        // Acknowledge again so that a client that missed the ack frees its buffer.
+        this.pending.push({ sender, routingId, runId });
+        continue;
+      }
+      this.senderStats(sender).accepted++;
+      if (offer === 'held') continue;
+      const ready: Envelope[] = [];
+      sequencer.drain(ready);
+      for (const e of ready) this.pending.push({ sender, routingId, runId, envelope: e });
+    }
+    if (this.pending.length && !this.committing) this.committing = this.commit();
+  }
+
+  /** Group commit: everything that arrived while the previous batch was being synced goes in one append. */
+  private async commit(): Promise<void> {
+    try {
+      while (this.pending.length) {
+        const batch = this.pending;
+        this.pending = [];
+        const fresh = batch.flatMap((r) => (r.envelope ? [r.envelope] : []));
+        if (fresh.length) {
+          await this.store.appendMany(fresh);
+          this.counters.commits++;
+        }
+        for (const e of fresh) this.stored(e);
+        this.acknowledge(batch);
+        for (const e of fresh) this.fanOut.write(e);
+      }
+    } catch (e) {
+      this.fail(e as Error);
+    } finally {
+      this.committing = undefined;
+    }
+  }
+
+  private readonly storedSeqs = new Map<string, number>();
+
+  private storedSeq(runId: string): number {
+    return this.storedSeqs.get(runId) ?? this.store.lastSeq(runId) ?? -1;
+  }
+
+  private stored(envelope: Envelope): void {
+    const runId = envelope.runId!;
+    this.storedSeqs.set(runId, Number(envelope.seq));
+    this.counters.accepted++;
+    const s = this.runStat(runId);
+    s.accepted++;
+    s.lastSeq = Number(envelope.seq);
+    if (envelope.runFinished) s.finished = true;
+  }
+
+  /** One cumulative Ack per (sender, run) of the batch: the run's highest stored seq. */
+  private acknowledge(batch: Received[]): void {
+    const seen = new Map<string, Received>();
+    for (const r of batch) if (r.routingId.length) seen.set(`${r.sender}\u0000${r.runId}`, r);
+    for (const r of seen.values()) {
+      const seq = this.storedSeq(r.runId);
+      if (seq >= 0) this.send(r.routingId, encodeServerMessage({ ack: { runId: r.runId, seq } }));
+    }
+  }
+
+  private refuse(routingId: Buffer, sender: string, error: EnvelopeError): void {
+    this.counters.rejected++;
+    const s = this.senderStats(sender);
+    s.rejected[error.code] = (s.rejected[error.code] ?? 0) + 1;
+    s.lastError = error.message;
+    this.options.log(`ingest: rejected a frame from sender ${sender}: ${error.message}`);
+    const reject = { runId: error.runId ?? '', code: error.code, message: error.message, ...(error.seq !== undefined ? { seq: error.seq } : {}) };
+    this.send(routingId, encodeServerMessage({ reject }));
+  }
+
+  /** ROUTER sends never block (an unreachable peer's message is dropped), but zeromq allows one send at a time. */
+  private send(routingId: Buffer, message: Uint8Array): void {
+    this.outbox.push([routingId, message]);
+    if (!this.sending) void this.flushOutbox();
+  }
+
+  private async flushOutbox(): Promise<void> {
+    this.sending = true;
+    try {
+      for (let next = this.outbox.shift(); next && !this.closed; next = this.outbox.shift()) await this.router.send(next);
+    } catch (e) {
+      if (!this.closed) this.options.log(`ingest: could not send a reply: ${(e as Error).message}`);
+    } finally {
+      this.outbox.length = 0;
+      this.sending = false;
+    }
+  }
+
+  /** Periodic work: accept gaps that timed out, mark silent runs interrupted. */
+  private async tick(): Promise<void> {
+    const now = Date.now();
+    for (const sequencer of this.sequencers.values()) {
+      const released: Envelope[] = [];
+      const gap = sequencer.releaseStale(now, this.options.gapTimeoutMs, this.options.maxHeldPerRun, released);
+      if (!gap) continue;
+      this.reportGap(gap);
+      for (const envelope of released) this.pending.push({ sender: '(held)', routingId: Buffer.alloc(0), runId: gap.runId, envelope });
+    }
+    if (this.pending.length && !this.committing) this.committing = this.commit();
+    for (const [runId, heard] of this.lastHeard) {
+      const s = this.runStat(runId);
+      if (s.finished || s.interrupted || now - heard < this.options.silenceMs) continue;
+      s.interrupted = true;
+      await this.markInterrupted(runId, now - heard);
+    }
+  }
+
+  private reportGap(gap: Gap): void {
+    this.runStat(gap.runId).gaps.push(gap);
+    this.options.log(`ingest: run ${gap.runId}: seq ${gap.from}..${gap.to} never arrived; stored the records after the gap`);
+  }
+
+  private async markInterrupted(runId: string, silentMs: number): Promise<void> {
+    await this.drain();
+    const message = `no record for ${Math.round(silentMs / 1000)} s and no RunFinished`;
+    this.options.log(`ingest: run ${runId} marked interrupted: ${message}`);
+    try {
+      const envelope = await this.store.markInterrupted(runId, message);
+      if (envelope) this.fanOut.write(envelope);
+    } catch (e) {
+      this.options.log(`ingest: could not mark run ${runId} interrupted: ${(e as Error).message}`);
+    }
+  }
+
+  private sequencer(runId: string): RunSequencer {
+    let s = this.sequencers.get(runId);
+    if (!s) {
+      s = new RunSequencer(runId, this.store.lastSeq(runId) ?? -1);
+      this.sequencers.set(runId, s);
+      this.runStat(runId).lastSeq = s.lastSeq;
+    }
+    return s;
+  }
+
+  private runStat(runId: string): RunIngestStats {
+    let s = this.runStats.get(runId);
+    if (!s) {
+      s = { lastSeq: -1, accepted: 0, duplicates: 0, gaps: [], held: 0, finished: false, interrupted: false };
+      this.runStats.set(runId, s);
+    }
+    return s;
+  }
+
+  private senderStats(sender: string): SenderStats {
+    let s = this.senders.get(sender);
+    if (!s) {
+      s = emptySenderStats();
+      this.senders.set(sender, s);
+    }
+    return s;
+  }
+
+  /** A store failure means acknowledged data could be at risk: stop taking data and say so. */
+  private fail(error: Error): void {
+    this.failure ??= error;
+    this.options.log(`ingest: stopped: ${error.message}`);
+    this.closed = true;
+    this.router.close();
+  }
+}
+
+/** A readable sender name: the client's routing id when it is printable, else its hex. */
+function senderName(routingId: Buffer): string {
+  const text = routingId.toString('latin1');
+  return /^[\x21-\x7e]+$/.test(text) ? text : routingId.toString('hex');
+}
