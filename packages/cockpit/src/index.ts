@@ -1,1 +1,2 @@
 // @flightdeck/cockpit public API
+export * from './log/index.js';
