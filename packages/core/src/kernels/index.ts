@@ -3,12 +3,14 @@
  * backend when it is selected. One file per kernel; this file is only the list.
  */
 import * as tf from '@tensorflow/tfjs';
+import { conv2DBackpropFilterWasm } from './conv2d-backprop-filter.js';
 import { maxPoolGradWasm } from './max-pool-grad.js';
 import { unsortedSegmentSumWasm } from './unsorted-segment-sum.js';
 
 export const REPLACEMENT_KERNELS: readonly tf.KernelConfig[] = [
   unsortedSegmentSumWasm,
   maxPoolGradWasm,
+  conv2DBackpropFilterWasm,
 ];
 
 /**

@@ -1,0 +1,53 @@
+// The contract between the engine (our BackPACK) and the quantities. The engine owns everything under engine/;
+// quantities only see these types.
+import type * as tf from '@tensorflow/tfjs';
+
+/** The supported mean losses; written from differentiable ops so that second derivatives work. */
+export type LossKind = 'softmax_cross_entropy' | 'mean_squared_error' | 'sigmoid_cross_entropy';
+
+/** A parameter tensor of the model, in the model's weight order (tfjs layouts: Dense [in,out], conv2d [kh,kw,in,out]). */
+export interface ParamInfo {
+  name: string;
+  shape: number[];
+  size: number;
+  /** Start of this parameter in a flat vector of all parameters. */
+  offset: number;
+}
+
+/** What one backward pass should produce besides the mean gradient. Everything is about the mean loss L = mean_i ℓ_i. */
+export interface StatsRequest {
+  /** ‖g_i‖² for every example i: [N]. */
+  batchL2?: boolean;
+  /** Gram matrix g_i·g_j: [N, N]. */
+  batchDot?: boolean;
+  /** Σ_i g_i² elementwise, per parameter (shape of the parameter). */
+  sumGradSquared?: boolean;
+  /** g_i materialised per parameter: [N, ...shape] (histograms need it). */
+  individualGradients?: boolean;
+  /** g_i·d for a given direction d (per parameter, shapes of the parameters): [N]. Alpha needs it. */
+  projectOn?: tf.Tensor[];
+  /** Exact diagonal of the Hessian of L, per parameter. */
+  diagHessian?: boolean;
+  /** Exact diagonal of the generalised Gauss-Newton of L, per parameter. */
+  diagGGN?: boolean;
+  /** Monte-Carlo GGN diagonal with this many samples drawn from the model's predictive distribution. */
+  diagGGNMC?: { samples: number; seed: number };
+}
+
+/** Results of one pass. Tensors are float32, owned by the caller: call dispose() when done. */
+export interface BatchStats {
+  loss: tf.Scalar;
+  /** ℓ_i: [N]. */
+  individualLosses: tf.Tensor1D;
+  /** ∇L per parameter. */
+  grads: tf.Tensor[];
+  batchL2?: tf.Tensor1D;
+  batchDot?: tf.Tensor2D;
+  sumGradSquared?: tf.Tensor[];
+  individualGradients?: tf.Tensor[];
+  projections?: tf.Tensor1D;
+  diagHessian?: tf.Tensor[];
+  diagGGN?: tf.Tensor[];
+  diagGGNMC?: tf.Tensor[];
+  dispose(): void;
+}
