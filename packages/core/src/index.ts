@@ -9,6 +9,8 @@ export * from './codec/codec.js';
 export * from './stream/types.js';
 export * from './stream/fanout.js';
 export * from './stream/run-stream.js';
+export * from './framing/index.js';
+export * from './store/index.js';
 export * from './random/rng.js';
 export * from './stats/stats.js';
 export * from './backend/backend.js';
