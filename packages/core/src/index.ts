@@ -14,3 +14,4 @@ export * from './store/index.js';
 export * from './random/rng.js';
 export * from './stats/stats.js';
 export * from './backend/backend.js';
+export * from './deepobs-json/index.js';
