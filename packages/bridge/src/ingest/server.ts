@@ -3,6 +3,9 @@ import * as zmq from 'zeromq';
 import {
   DEFAULT_LIMITS,
   FanOut,
+  RunStatus,
+  SCHEMA_VERSION,
+  type RunStore,
   decodeEnvelope,
   encodeServerMessage,
   type CodecLimits,
@@ -16,14 +19,8 @@ import { RunSequencer, type Gap } from './sequencer.js';
 import { emptySenderStats, type IngestStats, type RunIngestStats, type SenderStats } from './stats.js';
 import { zapAuthenticator } from './zap.js';
 
-/** What the ingest needs from the run store: durable batch appends, the last stored seq, the interrupted mark. */
-export interface IngestStore {
-  /** Resolves once every envelope is durably stored (one fsync for the whole batch). */
-  appendMany(envelopes: Envelope[]): Promise<unknown>;
-  lastSeq(runId: string): number | undefined;
-  /** Records that a run stopped without a RunFinished; returns the envelope it stored, if any. */
-  markInterrupted(runId: string, message: string): Promise<Envelope | void> | Envelope | void;
-}
+/** What the ingest needs from the run store: durable batch appends (group commit), the last stored seq per run, the runs. */
+export type IngestStore = Pick<RunStore, 'appendMany' | 'lastSeq' | 'runs'>;
 
 export interface IngestOptions {
   /** ZeroMQ endpoint to bind; default tcp://127.0.0.1:5555. Port 0 picks a free port (see `address`). */
@@ -134,6 +131,7 @@ export class IngestServer {
     }
     server = new IngestServer(store, router, router.lastEndpoint ?? bind, options);
     server.unregisterZap = unregister;
+    server.watchActiveRuns();
     server.receiving = server.receiveLoop();
     server.timer = setInterval(() => void server!.tick(), 100);
     return server;
@@ -173,6 +171,18 @@ export class IngestServer {
     await this.unregisterZap?.();
     await this.fanOut.close();
     if (this.failure) throw this.failure;
+  }
+
+  /** Runs left active by an earlier server (or a crash) are watched for silence like live ones. */
+  private watchActiveRuns(): void {
+    const now = Date.now();
+    for (const entry of this.store.runs()) {
+      if (entry.status !== 'active') continue;
+      this.lastHeard.set(entry.runId, now);
+      const s = this.runStat(entry.runId);
+      s.lastSeq = entry.lastSeq ?? -1;
+      this.lastStep.set(entry.runId, { step: entry.lastStep ?? 0, epoch: entry.lastEpoch ?? 0 });
+    }
   }
 
   private async receiveLoop(): Promise<void> {
@@ -254,7 +264,10 @@ export class IngestServer {
     s.accepted++;
     s.lastSeq = Number(envelope.seq);
     if (envelope.runFinished) s.finished = true;
+    if (envelope.step) this.lastStep.set(runId, { step: Number(envelope.step.step ?? 0), epoch: envelope.step.epoch ?? 0 });
   }
+
+  private readonly lastStep = new Map<string, { step: number; epoch: number }>();
 
   /** One cumulative Ack per (sender, run) of the batch: the run's highest stored seq. */
   private acknowledge(batch: Received[]): void {
@@ -318,16 +331,28 @@ export class IngestServer {
     this.options.log(`ingest: run ${gap.runId}: seq ${gap.from}..${gap.to} never arrived; stored the records after the gap`);
   }
 
+  /**
+   * Stores a RunFinished(INTERRUPTED) with the run's next seq, through the same path as received records, so it is
+   * ordered, stored and fanned out like them. A producer that comes back later continues after it.
+   */
   private async markInterrupted(runId: string, silentMs: number): Promise<void> {
-    await this.drain();
     const message = `no record for ${Math.round(silentMs / 1000)} s and no RunFinished`;
     this.options.log(`ingest: run ${runId} marked interrupted: ${message}`);
-    try {
-      const envelope = await this.store.markInterrupted(runId, message);
-      if (envelope) this.fanOut.write(envelope);
-    } catch (e) {
-      this.options.log(`ingest: could not mark run ${runId} interrupted: ${(e as Error).message}`);
-    }
+    const sequencer = this.sequencer(runId);
+    const { step, epoch } = this.lastStep.get(runId) ?? { step: 0, epoch: 0 };
+    const envelope: Envelope = {
+      schemaVersion: SCHEMA_VERSION,
+      runId,
+      seq: sequencer.lastSeq + 1,
+      timeUnixUs: Date.now() * 1000,
+      runFinished: { status: RunStatus.INTERRUPTED, message, lastStep: step, lastEpoch: epoch },
+    };
+    sequencer.offer(envelope, Date.now());
+    const ready: Envelope[] = [];
+    sequencer.drain(ready);
+    for (const e of ready) this.pending.push({ sender: '(bridge)', routingId: Buffer.alloc(0), runId, envelope: e });
+    if (!this.committing) this.committing = this.commit();
+    await this.drain();
   }
 
   private sequencer(runId: string): RunSequencer {

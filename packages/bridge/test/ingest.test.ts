@@ -1,0 +1,193 @@
+import * as zmq from 'zeromq';
+import { RunStatus, RunStore, decodeServerMessage, encodeEnvelope, type Envelope } from '@flightdeck/core';
+import { BridgeClient } from '../src/client/index.js';
+import { IngestServer, generateCurveKeyPair } from '../src/ingest/index.js';
+import { runEnvelopes, waitFor } from './helpers/records.js';
+import { readRun, tempDir } from './helpers/store.js';
+
+const quiet = { log: () => undefined };
+
+async function withServer(fn: (server: IngestServer, store: RunStore, logs: string[]) => Promise<void>, options: Parameters<typeof IngestServer.start>[1] = {}) {
+  const tmp = tempDir();
+  const store = await RunStore.open(tmp.dir, { fsync: 'always', log: () => undefined });
+  const logs: string[] = [];
+  const server = await IngestServer.start(store, { bind: 'tcp://127.0.0.1:0', log: (l) => logs.push(l), ...options });
+  try {
+    await fn(server, store, logs);
+  } finally {
+    await server.close();
+    await store.close();
+    tmp.remove();
+  }
+}
+
+async function collect(source: AsyncIterable<Envelope>, n: number): Promise<Envelope[]> {
+  const out: Envelope[] = [];
+  for await (const e of source) {
+    out.push(e);
+    if (out.length === n) break;
+  }
+  return out;
+}
+
+/** A bare DEALER that sends raw frames, to play a broken or hostile client. */
+async function rawDealer(address: string, routingId: string): Promise<zmq.Dealer> {
+  const d = new zmq.Dealer({ routingId, linger: 0 });
+  d.connect(address);
+  return d;
+}
+
+const seqs = (es: Envelope[]) => es.map((e) => Number(e.seq));
+
+test('several trainers at once: every record stored once, in order, acknowledged, and seen live', async () => {
+  await withServer(async (server, store) => {
+    const runs = ['run-a', 'run-b', 'run-c'].map((id, i) => runEnvelopes(id, 300 + 50 * i));
+    const total = runs.reduce((n, r) => n + r.length, 0);
+    const live = collect(server.subscribe(), total);
+    const clients = runs.map(() => new BridgeClient({ address: server.address, maxUnacked: 64, ...quiet }));
+    await Promise.all(runs.map(async (envs, i) => {
+      for (const e of envs) await clients[i].write(e);
+      await clients[i].close();
+    }));
+    for (const [i, envs] of runs.entries()) {
+      expect(clients[i].report()).toMatchObject({ sent: envs.length, acknowledged: envs.length, dropped: 0, unacknowledged: 0 });
+      const stored = await readRun(store, envs[0].runId!);
+      expect(seqs(stored)).toEqual(seqs(envs));
+      expect(stored[5]).toEqual(envs[5]);
+    }
+    const seen = await live;
+    for (const envs of runs) expect(seqs(seen.filter((e) => e.runId === envs[0].runId))).toEqual(seqs(envs));
+    const stats = server.stats();
+    expect(stats.accepted).toBe(total);
+    expect(stats.rejected).toBe(0);
+    expect(Object.keys(stats.senders)).toHaveLength(3);
+    expect(stats.runs['run-b']).toMatchObject({ finished: true, lastSeq: runs[1].length - 1, gaps: [] });
+  });
+});
+
+test('resent records are dropped as duplicates and acknowledged again; out-of-order records are put in order', async () => {
+  await withServer(async (server, store) => {
+    const envs = runEnvelopes('dup-run', 6);
+    const frames = envs.map((e) => Buffer.from(encodeEnvelope(e)));
+    const d = await rawDealer(server.address, 'raw-dup');
+    const acks: number[] = [];
+    void (async () => {
+      for await (const [f] of d) {
+        const m = decodeServerMessage(f);
+        if (!(m instanceof Error) && m.ack) acks.push(Number(m.ack.seq));
+      }
+    })().catch(() => undefined);
+    await d.send([frames[0], frames[2], frames[1], frames[1], frames[0]]);
+    await waitFor(() => store.lastSeq('dup-run') === 2, 5000, 'seq 2 stored');
+    await d.send(frames.slice(3));
+    await waitFor(() => store.lastSeq('dup-run') === envs.length - 1, 5000, 'all stored');
+    await waitFor(() => acks.includes(envs.length - 1), 5000, 'final ack');
+    expect(seqs(await readRun(store, 'dup-run'))).toEqual(seqs(envs));
+    expect(server.stats().duplicates).toBe(2);
+    expect(server.stats().runs['dup-run'].duplicates).toBe(2);
+    d.close();
+  });
+});
+
+test('a hole that is never filled is accepted after the gap timeout and reported', async () => {
+  await withServer(
+    async (server, store, logs) => {
+      const envs = runEnvelopes('gap-run', 5);
+      const d = await rawDealer(server.address, 'raw-gap');
+      await d.send([0, 1, 2, 4, 5].map((i) => Buffer.from(encodeEnvelope(envs[i]))));
+      await waitFor(() => store.lastSeq('gap-run') === 5, 5000, 'records after the gap');
+      expect(seqs(await readRun(store, 'gap-run'))).toEqual([0, 1, 2, 4, 5]);
+      expect(server.stats().runs['gap-run'].gaps).toEqual([{ runId: 'gap-run', from: 3, to: 3 }]);
+      expect(logs.join('\n')).toMatch(/run gap-run: seq 3\.\.3 never arrived/);
+      d.close();
+    },
+    { gapTimeoutMs: 300 },
+  );
+});
+
+test('bad frames are rejected with a reason, counted per sender, and the server keeps going', async () => {
+  await withServer(async (server, store, logs) => {
+    const good = runEnvelopes('good-run', 3);
+    const bad = await rawDealer(server.address, 'bad-sender');
+    const replies: string[] = [];
+    void (async () => {
+      for await (const [f] of bad) {
+        const m = decodeServerMessage(f);
+        if (!(m instanceof Error) && m.reject) replies.push(`${m.reject.code}:${m.reject.seq ?? ''}`);
+      }
+    })().catch(() => undefined);
+    const nanHist = { ...good[1], runId: 'bad-run', seq: 1, step: { step: 0, quantities: [{ name: 'GradHist1d', histogram1d: { edges: [0, NaN], counts: [1] } }] } };
+    const { schema } = await import('@flightdeck/core');
+    await bad.send([
+      Buffer.from([0xff, 0xff, 0xff]),
+      Buffer.from(schema.Envelope.encode({ ...good[0], schemaVersion: 7 }).finish()),
+      Buffer.from(schema.Envelope.encode(nanHist).finish()),
+    ]);
+    const client = new BridgeClient({ address: server.address, ...quiet });
+    for (const e of good) await client.write(e);
+    await client.close();
+    await waitFor(() => replies.length === 3, 5000, 'three rejects');
+    expect(replies.sort()).toEqual(['malformed:', 'non_finite:1', 'unknown_version:0']);
+    expect(server.stats().senders['bad-sender'].rejected).toEqual({ malformed: 1, unknown_version: 1, non_finite: 1 });
+    expect(logs.some((l) => /bad-sender.*non_finite at step\.quantities\[0\]\(GradHist1d\)\.histogram1d\.edges\[1\].*run bad-run, seq 1/.test(l))).toBe(true);
+    expect(seqs(await readRun(store, 'good-run'))).toEqual([0, 1, 2, 3, 4]);
+    expect(store.lastSeq('bad-run')).toBeUndefined();
+    bad.close();
+  });
+});
+
+test('a run that falls silent without RunFinished is marked interrupted, stored and fanned out', async () => {
+  await withServer(
+    async (server, store) => {
+      const envs = runEnvelopes('silent-run', 3).slice(0, 3);
+      const live = collect(server.subscribe(), 4);
+      const client = new BridgeClient({ address: server.address, ...quiet });
+      for (const e of envs) await client.write(e);
+      await client.flush();
+      const seen = await live;
+      expect(seen[3].runFinished).toMatchObject({ status: RunStatus.INTERRUPTED, lastStep: 1 });
+      const stored = await readRun(store, 'silent-run');
+      expect(seqs(stored)).toEqual([0, 1, 2, 3]);
+      expect(store.run('silent-run')?.status).toBe('interrupted');
+      expect(server.stats().runs['silent-run'].interrupted).toBe(true);
+      await client.close();
+    },
+    { silenceMs: 300 },
+  );
+});
+
+test('binding beyond loopback needs --public and CurveZMQ keys', async () => {
+  const tmp = tempDir();
+  const store = await RunStore.open(tmp.dir, { log: () => undefined });
+  await expect(IngestServer.start(store, { bind: 'tcp://0.0.0.0:0' })).rejects.toThrow(/not loopback: pass --public/);
+  await expect(IngestServer.start(store, { bind: 'tcp://0.0.0.0:0', public: true })).rejects.toThrow(/CurveZMQ keys are required/);
+  await expect(IngestServer.start(store, { bind: 'udp://x' })).rejects.toThrow(/expected tcp:\/\/host:port/);
+  await store.close();
+  tmp.remove();
+});
+
+test('with CurveZMQ only clients with an allowed key get anything in', async () => {
+  const serverKeys = generateCurveKeyPair();
+  const allowed = generateCurveKeyPair();
+  const stranger = generateCurveKeyPair();
+  await withServer(
+    async (server, store, logs) => {
+      const curve = (keys: typeof allowed) => ({ serverPublicKey: serverKeys.publicKey, ...keys });
+      const intruder = new BridgeClient({ address: server.address, curve: curve(stranger), closeTimeoutMs: 500, ...quiet });
+      const plain = new BridgeClient({ address: server.address, closeTimeoutMs: 500, ...quiet });
+      const friend = new BridgeClient({ address: server.address, curve: curve(allowed), ...quiet });
+      for (const e of runEnvelopes('intruder-run', 3)) await intruder.write(e);
+      for (const e of runEnvelopes('plain-run', 3)) await plain.write(e);
+      for (const e of runEnvelopes('friend-run', 3)) await friend.write(e);
+      await friend.close();
+      await intruder.close();
+      await plain.close();
+      expect(seqs(await readRun(store, 'friend-run'))).toEqual([0, 1, 2, 3, 4]);
+      expect(store.runs().map((r) => r.runId)).toEqual(['friend-run']);
+      expect(intruder.report().acknowledged).toBe(0);
+      expect(plain.report().acknowledged).toBe(0);
+      expect(logs.some((l) => l.includes(`refused a CURVE client with key ${stranger.publicKey}`))).toBe(true);
+    },
+    { curve: { ...serverKeys, allowedClientKeys: [allowed.publicKey] } },
+  );
+});
