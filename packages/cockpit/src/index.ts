@@ -1,2 +1,5 @@
 // @flightdeck/cockpit public API
 export * from './log/index.js';
+export * from './schedules/index.js';
+export * from './quantities/index.js';
+export * from './presets/index.js';

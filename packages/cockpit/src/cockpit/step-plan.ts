@@ -1,0 +1,44 @@
+// One step of the instruments, independent of where the statistics come from: which quantities run, the one
+// engine request that serves them all, and tracking them in order.
+import type { Quantity as QuantityRecord } from '@flightdeck/core';
+import type { StatsRequest } from '../engine/types.js';
+import type { CockpitQuantity, StepData, StepPlan } from '../quantities/index.js';
+
+export interface PlannedStep {
+  active: CockpitQuantity[];
+  /** The union of the active quantities' requests: each statistic is computed once per pass. */
+  request: StatsRequest;
+}
+
+export function planStep(quantities: readonly CockpitQuantity[], plan: StepPlan): PlannedStep {
+  const active = quantities.filter((q) => q.isActive(plan.step));
+  return { active, request: mergeRequests(active.map((q) => [q.name, q.request(plan)] as const), plan.step) };
+}
+
+export function mergeRequests(requests: readonly (readonly [string, StatsRequest])[], step: number): StatsRequest {
+  const merged: StatsRequest = {};
+  let projector: string | undefined;
+  for (const [name, r] of requests) {
+    for (const key of ['batchL2', 'batchDot', 'sumGradSquared', 'individualGradients', 'diagHessian', 'diagGGN'] as const) {
+      if (r[key]) merged[key] = true;
+    }
+    if (r.projectOn) {
+      if (merged.projectOn && merged.projectOn !== r.projectOn) {
+        throw new Error(`step ${step}: ${name} and ${projector} both need projections on their own direction; the engine projects on one per pass`);
+      }
+      merged.projectOn = r.projectOn;
+      projector = name;
+    }
+    // One Monte-Carlo sample per step shared by every quantity, as the original's extension dedup does.
+    if (r.diagGGNMC) merged.diagGGNMC = { seed: r.diagGGNMC.seed, samples: Math.max(r.diagGGNMC.samples, merged.diagGGNMC?.samples ?? 0) };
+  }
+  return merged;
+}
+
+/** Tracks the active quantities in order; HessMaxEV last, as the original does (after the other buffers are freed). */
+export async function trackStep(active: readonly CockpitQuantity[], data: StepData): Promise<QuantityRecord[]> {
+  const ordered = [...active.filter((q) => q.name !== 'HessMaxEV'), ...active.filter((q) => q.name === 'HessMaxEV')];
+  const records: QuantityRecord[] = [];
+  for (const q of ordered) records.push(...(await q.track(data)));
+  return records;
+}

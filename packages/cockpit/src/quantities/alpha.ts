@@ -1,0 +1,105 @@
+// Alpha: where along the step direction the update landed, relative to the minimum of a quadratic fitted to the
+// loss and slope observed at both ends. The end point is the NEXT training step's batch at θ_{n+1}, so no extra
+// pass is made; the value is computed at n + 1 and stored under n.
+import * as tf from '@tensorflow/tfjs';
+import type { Quantity as QuantityRecord } from '@flightdeck/core';
+import { mean, variance } from '@flightdeck/core';
+import type { StatsRequest } from '../engine/types.js';
+import { alphaFromFit, fitQuadratic, type EndObservation } from './alpha-fit.js';
+import { NextStepQuantity, type StepData, type StepPlan } from './quantity.js';
+import { disposeAll, download, downloadScalar, read, requireStat, scalarRecord, squaredNorm } from './records.js';
+
+/**
+ * The start of a pair. With plain SGD the direction d = −lr·g is known at the start (the original's fast path);
+ * otherwise d = θ_{n+1} − θ_n is only known at the end, so θ_n and the individual gradients are kept.
+ */
+type Start =
+  | { step: number; path: 'sgd'; f: number; varF: number; slopes: number[]; direction: tf.Tensor[] }
+  | { step: number; path: 'general'; f: number; varF: number; theta: tf.Tensor[]; gradients: tf.Tensor[]; direction?: tf.Tensor[] };
+
+export class Alpha extends NextStepQuantity {
+  readonly name = 'Alpha';
+  private start: Start | undefined;
+  private warnedGeneral = false;
+
+  override request(plan: StepPlan): StatsRequest {
+    const request: StatsRequest = {};
+    const start = this.pairEndingAt(plan.step);
+    if (start !== undefined) {
+      if (start.path === 'general') start.direction ??= tf.tidy(() => plan.theta.map((t, p) => tf.sub(t, start.theta[p])));
+      request.projectOn = start.direction;
+    }
+    if (this.isStart(plan.step)) {
+      if (plan.optimizer.kind === 'sgd') request.batchDot = true;
+      else request.individualGradients = true;
+    }
+    return request;
+  }
+
+  async track(data: StepData): Promise<QuantityRecord[]> {
+    const out: QuantityRecord[] = [];
+    const start = this.pairEndingAt(data.step);
+    if (start?.direction !== undefined) {
+      const alpha = await this.finish(start, start.direction, data);
+      if (alpha !== undefined) out.push(scalarRecord(this.name, alpha, start.step));
+    }
+    this.dispose();
+    if (this.isStart(data.step)) this.start = await this.begin(data);
+    return out;
+  }
+
+  private pairEndingAt(step: number): Start | undefined {
+    return this.isEnd(step) && this.start?.step === step - 1 ? this.start : undefined;
+  }
+
+  private async begin(data: StepData): Promise<Start> {
+    const losses = await read(data.stats.individualLosses);
+    const f = data.loss;
+    const varF = variance(losses, 1);
+    if (data.optimizer.kind === 'sgd') {
+      // s_i = g_i·d/‖d‖ with d = −lr·g, i.e. −(g_i·g)/‖g‖, and g_i·g = mean_m (g_i·g_m).
+      const dot = await read(requireStat(data, 'batchDot', this.name));
+      const n = losses.length;
+      const p = Array.from({ length: n }, (_, i) => dot.slice(i * n, (i + 1) * n).reduce((a, b) => a + b, 0) / n);
+      const gNorm = Math.sqrt(mean(p));
+      const lr = data.optimizer.lr;
+      const direction = tf.tidy(() => data.stats.grads.map((g) => tf.mul(g, -lr)));
+      return { step: data.step, path: 'sgd', f, varF, slopes: p.map((pi) => -pi / gNorm), direction };
+    }
+    if (!this.warnedGeneral) {
+      this.warnedGeneral = true;
+      data.warn('Alpha: the optimizer is not plain SGD, so the individual gradients are kept for one step to project them on the step taken');
+    }
+    const gradients = requireStat(data, 'individualGradients', this.name).map((g) => tf.clone(g));
+    return { step: data.step, path: 'general', f, varF, theta: data.theta.map((t) => tf.clone(t)), gradients };
+  }
+
+  private async finish(start: Start, direction: tf.Tensor[], data: StepData): Promise<number | undefined> {
+    const t = Math.sqrt(await downloadScalar(squaredNorm(direction)));
+    const startSlopes = start.path === 'sgd' ? start.slopes : (await download(projectEach(start.gradients, direction))).map((s) => s / t);
+    const endSlopes = (await read(requireStat(data, 'projections', this.name))).map((s) => s / t);
+    const endLosses = await read(data.stats.individualLosses);
+    const observe = (f: number, varF: number, slopes: number[]): EndObservation => ({ f, varF, df: mean(slopes), varDf: variance(slopes, 1) });
+    const warn = (m: string): void => data.warn(`${m} (step ${start.step})`);
+    const mu = fitQuadratic(t, observe(start.f, start.varF, startSlopes), observe(data.loss, variance(endLosses, 1), endSlopes), warn);
+    return alphaFromFit(t, mu, warn);
+  }
+
+  override dispose(): void {
+    if (this.start === undefined) return;
+    disposeAll(this.start.direction);
+    if (this.start.path === 'general') {
+      disposeAll(this.start.theta);
+      disposeAll(this.start.gradients);
+    }
+    this.start = undefined;
+  }
+}
+
+/** g_i·d for individual gradients [N, …shape] per parameter: [N]. */
+function projectEach(gradients: readonly tf.Tensor[], direction: readonly tf.Tensor[]): tf.Tensor1D {
+  const projections = tf.tidy(() =>
+    tf.addN(gradients.map((g, p) => tf.reshape(tf.matMul(tf.reshape(g, [g.shape[0], -1]), tf.reshape(direction[p], [-1, 1])), [-1]))),
+  );
+  return projections as tf.Tensor1D;
+}

@@ -1,0 +1,170 @@
+// Histograms of individual-gradient elements. Counting happens on the device (bincount) one parameter at a time,
+// so only the counts are downloaded.
+import * as tf from '@tensorflow/tfjs';
+import type { JsonValue, Quantity as QuantityRecord } from '@flightdeck/core';
+import type { StatsRequest } from '../engine/types.js';
+import type { TrackSchedule } from '../schedules/index.js';
+import type { BinAdaptation, Range } from './bin-adaptation.js';
+import { CockpitQuantity, type StepData, type StepPlan } from './quantity.js';
+import { download, requireStat } from './records.js';
+
+/** numpy.linspace(lo, hi, bins + 1). */
+export function binEdges([lo, hi]: Range, bins: number): number[] {
+  const step = (hi - lo) / bins;
+  return Array.from({ length: bins + 1 }, (_, i) => (i === bins ? hi : lo + i * step));
+}
+
+/**
+ * (v − lo)/(hi − lo)·bins in float32. Dividing first keeps the common exact cases exact: with a symmetric range,
+ * v = 0 (every inactive ReLU's gradient) gives exactly 0.5·bins, whereas multiplying first rounds it to just
+ * below bins/2 for some adapted ranges and moves all the zeros one bin down.
+ */
+function binCoordinate(v: tf.Tensor, [lo, hi]: Range, bins: number): tf.Tensor {
+  return tf.mul(tf.div(tf.sub(v, lo), hi - lo), bins);
+}
+
+/** torch.histc: clamp to [lo, hi], bin = trunc((x − lo)·bins/(hi − lo)), x = hi into the last bin. */
+export function histc(values: tf.Tensor, range: Range, bins: number): tf.Tensor1D {
+  return tf.tidy(() => {
+    const x = tf.clipByValue(tf.reshape(values, [-1]), range[0], range[1]);
+    const index = tf.minimum(tf.floor(binCoordinate(x, range, bins)), bins - 1);
+    return tf.bincount(tf.cast(index, 'int32') as tf.Tensor1D, tf.tensor1d([], 'float32'), bins);
+  });
+}
+
+/**
+ * Cockpit's 2-D rule: each coordinate clamped to [lo + w/2, hi − w/2] (outliers land in the centres of the edge
+ * bins), bin = trunc((v − lo)/w). `x` is [N, …shape], `y` has the parameter's shape and pairs with every example.
+ */
+export function histogram2d(x: tf.Tensor, y: tf.Tensor, xRange: Range, yRange: Range, [xBins, yBins]: readonly [number, number]): tf.Tensor1D {
+  return tf.tidy(() => {
+    const binOf = (v: tf.Tensor, range: Range, bins: number): tf.Tensor => {
+      const w = (range[1] - range[0]) / bins;
+      return tf.floor(binCoordinate(tf.clipByValue(v, range[0] + w / 2, range[1] - w / 2), range, bins));
+    };
+    const size = y.size;
+    const ix = binOf(tf.reshape(x, [-1, size]), xRange, xBins);
+    const iy = binOf(tf.reshape(y, [1, size]), yRange, yBins);
+    const index = tf.reshape(tf.add(tf.mul(ix, yBins), iy), [-1]);
+    return tf.bincount(tf.cast(index, 'int32') as tf.Tensor1D, tf.tensor1d([], 'float32'), xBins * yBins);
+  });
+}
+
+function needsGradients(schedule: TrackSchedule, adapt: readonly (BinAdaptation | undefined)[], step: number): boolean {
+  return schedule(step) || adapt.some((a) => a !== undefined && a.needsIndividualGradients && a.schedule(step));
+}
+
+export interface GradHist1dOptions {
+  bins?: number;
+  range?: Range;
+  adapt?: BinAdaptation;
+}
+
+/** Histogram of every individual-gradient element g_nj, all parameters together. */
+export class GradHist1d extends CockpitQuantity {
+  readonly name = 'GradHist1d';
+  readonly bins: number;
+  readonly initialRange: Range;
+  private range: Range;
+  private readonly adapt: BinAdaptation | undefined;
+
+  constructor(schedule: TrackSchedule, { bins = 100, range = [-2, 2], adapt }: GradHist1dOptions = {}) {
+    super(schedule);
+    this.bins = bins;
+    this.initialRange = range;
+    this.range = range;
+    this.adapt = adapt;
+  }
+
+  override isActive(step: number): boolean {
+    return this.schedule(step) || (this.adapt?.schedule(step) ?? false);
+  }
+
+  override request(plan: StepPlan): StatsRequest {
+    return needsGradients(this.schedule, [this.adapt], plan.step) ? { individualGradients: true } : {};
+  }
+
+  async track(data: StepData): Promise<QuantityRecord[]> {
+    const out: QuantityRecord[] = [];
+    if (this.schedule(data.step)) {
+      const gradients = requireStat(data, 'individualGradients', this.name);
+      const counts = tf.tidy(() => tf.addN(gradients.map((g) => histc(g, this.range, this.bins))));
+      out.push({ name: this.name, histogram1d: { edges: binEdges(this.range, this.bins), counts: await download(counts) } });
+    }
+    if (this.adapt?.schedule(data.step)) this.range = await this.adapt.range(data, this.name);
+    return out;
+  }
+
+  override options(): Record<string, JsonValue> {
+    return { bins: this.bins, range: [...this.initialRange], adapt: this.adapt?.describe() ?? null };
+  }
+}
+
+export interface GradHist2dOptions {
+  bins?: readonly [number, number];
+  range?: readonly [Range, Range];
+  /** Policies for the gradient (x) and parameter (y) axes. */
+  adapt?: readonly [BinAdaptation | undefined, BinAdaptation | undefined];
+  /** Also emit each parameter's own histogram (records with `param` set), for the layer-wise view. */
+  keepIndividual?: boolean;
+}
+
+/** Joint histogram of (g_nj, θ_j) over every example n and coordinate j. */
+export class GradHist2d extends CockpitQuantity {
+  readonly name = 'GradHist2d';
+  readonly bins: readonly [number, number];
+  readonly keepIndividual: boolean;
+  readonly initialRanges: readonly [Range, Range];
+  private ranges: [Range, Range];
+  private readonly adapt: readonly [BinAdaptation | undefined, BinAdaptation | undefined];
+
+  constructor(schedule: TrackSchedule, { bins = [40, 50], range = [[-1, 1], [-2, 2]], adapt = [undefined, undefined], keepIndividual = false }: GradHist2dOptions = {}) {
+    super(schedule);
+    this.bins = bins;
+    this.initialRanges = range;
+    this.ranges = [range[0], range[1]];
+    this.adapt = adapt;
+    this.keepIndividual = keepIndividual;
+  }
+
+  override isActive(step: number): boolean {
+    return this.schedule(step) || this.adapt.some((a) => a?.schedule(step) ?? false);
+  }
+
+  override request(plan: StepPlan): StatsRequest {
+    return needsGradients(this.schedule, this.adapt, plan.step) ? { individualGradients: true } : {};
+  }
+
+  async track(data: StepData): Promise<QuantityRecord[]> {
+    const out = this.schedule(data.step) ? await this.histograms(data) : [];
+    const adapted = await Promise.all(this.adapt.map((a, axis) => (a?.schedule(data.step) ? a.range(data, this.name) : this.ranges[axis])));
+    this.ranges = [adapted[0], adapted[1]];
+    return out;
+  }
+
+  private async histograms(data: StepData): Promise<QuantityRecord[]> {
+    const gradients = requireStat(data, 'individualGradients', this.name);
+    const [xRange, yRange] = this.ranges;
+    const perParam = gradients.map((g, p) => histogram2d(g, data.theta[p], xRange, yRange, this.bins));
+    const record = async (counts: tf.Tensor, param?: string): Promise<QuantityRecord> => ({
+      name: this.name,
+      ...(param === undefined ? {} : { param }),
+      histogram2d: { xEdges: binEdges(xRange, this.bins[0]), yEdges: binEdges(yRange, this.bins[1]), counts: await download(counts) },
+    });
+    const total = await record(tf.addN(perParam));
+    if (!this.keepIndividual) {
+      perParam.forEach((c) => c.dispose());
+      return [total];
+    }
+    return [total, ...(await Promise.all(perParam.map((c, p) => record(c, data.params[p].name))))];
+  }
+
+  override options(): Record<string, JsonValue> {
+    return {
+      bins: [...this.bins],
+      range: this.initialRanges.map((r) => [...r]),
+      adapt: this.adapt.map((a) => a?.describe() ?? null),
+      keep_individual: this.keepIndividual,
+    };
+  }
+}

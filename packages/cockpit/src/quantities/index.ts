@@ -1,0 +1,11 @@
+export * from './quantity.js';
+export * from './byproducts.js';
+export * from './distances.js';
+export * from './alpha.js';
+export { alphaFromFit, fitQuadratic, type EndObservation } from './alpha-fit.js';
+export * from './gradient-tests.js';
+export * from './second-moment.js';
+export * from './curvature.js';
+export * from './histograms.js';
+export * from './bin-adaptation.js';
+export * from './hess-max-ev.js';

@@ -1,0 +1,72 @@
+// Building schema records and downloading small results.
+import * as tf from '@tensorflow/tfjs';
+import type { Quantity as QuantityRecord } from '@flightdeck/core';
+import type { BatchStats, ParamInfo } from '../engine/types.js';
+import type { QuantityName, StepData } from './quantity.js';
+
+export function scalarRecord(name: QuantityName, value: number, forStep?: number): QuantityRecord {
+  return withStep({ name, scalar: value }, forStep);
+}
+
+/** A per-parameter list (GradNorm, Distance, …): labels are the parameter names, in the model's order. */
+export function perParamRecord(name: QuantityName, params: readonly ParamInfo[], values: number[], forStep?: number): QuantityRecord {
+  return withStep({ name, vector: { values, labels: params.map((p) => p.name) } }, forStep);
+}
+
+function withStep(record: QuantityRecord, forStep: number | undefined): QuantityRecord {
+  return forStep === undefined ? record : { ...record, forStep };
+}
+
+/** Downloads a tensor as float64 numbers and disposes it. */
+export async function download(t: tf.Tensor): Promise<number[]> {
+  try {
+    return await read(t);
+  } finally {
+    t.dispose();
+  }
+}
+
+/** Downloads a tensor as float64 numbers, leaving it alive. */
+export async function read(t: tf.Tensor): Promise<number[]> {
+  return Array.from(await t.data(), Number);
+}
+
+/** Downloads a scalar tensor and disposes it. */
+export async function downloadScalar(t: tf.Tensor): Promise<number> {
+  return (await download(t))[0];
+}
+
+/** ‖t_p‖ for each tensor, in one download. */
+export function perTensorNorms(tensors: readonly tf.Tensor[]): Promise<number[]> {
+  return download(tf.tidy(() => tf.stack(tensors.map((t) => tf.norm(t)))));
+}
+
+/** ‖a_p − b_p‖ for each pair, in one download. */
+export function perTensorDistances(a: readonly tf.Tensor[], b: readonly tf.Tensor[]): Promise<number[]> {
+  return download(tf.tidy(() => tf.stack(a.map((t, i) => tf.norm(tf.sub(t, b[i]))))));
+}
+
+/** Σ over all tensors of all their entries, as one scalar tensor. */
+export function sumAll(tensors: readonly tf.Tensor[]): tf.Scalar {
+  return tf.tidy(() => tf.addN(tensors.map((t) => tf.sum(t))) as tf.Scalar);
+}
+
+/** Σ_p ‖t_p‖², as one scalar tensor. */
+export function squaredNorm(tensors: readonly tf.Tensor[]): tf.Scalar {
+  return tf.tidy(() => tf.addN(tensors.map((t) => tf.sum(tf.square(t)))) as tf.Scalar);
+}
+
+export function cloneAll(tensors: readonly tf.Tensor[]): tf.Tensor[] {
+  return tensors.map((t) => tf.clone(t));
+}
+
+export function disposeAll(tensors: readonly tf.Tensor[] | undefined): void {
+  tensors?.forEach((t) => t.dispose());
+}
+
+/** A statistic this quantity requested; a missing one is an engine bug, reported with the quantity and step. */
+export function requireStat<K extends keyof BatchStats>(data: StepData, key: K, quantity: QuantityName): NonNullable<BatchStats[K]> {
+  const value = data.stats[key];
+  if (value == null) throw new Error(`${quantity} at step ${data.step}: the engine did not return ${String(key)}`);
+  return value as NonNullable<BatchStats[K]>;
+}
