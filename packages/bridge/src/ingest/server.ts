@@ -38,6 +38,8 @@ export interface IngestOptions {
   /** Receiving pauses while this many envelopes wait for the store (ZeroMQ's queues then push back on clients). */
   maxPending?: number;
   limits?: CodecLimits;
+  /** The live fan-out to write stored envelopes to; default one of the server's own, closed with it. */
+  fanOut?: FanOut;
   /** Where refusals, gaps and interruptions are logged; default stderr. */
   log?: (line: string) => void;
 }
@@ -60,7 +62,8 @@ const DEFAULT_BIND = 'tcp://127.0.0.1:5555';
  */
 export class IngestServer {
   private readonly router: zmq.Router;
-  private readonly fanOut = new FanOut();
+  private readonly fanOut: FanOut;
+  private readonly ownsFanOut: boolean;
   private readonly sequencers = new Map<string, RunSequencer>();
   private readonly runStats = new Map<string, RunIngestStats>();
   private readonly lastHeard = new Map<string, number>();
@@ -75,7 +78,7 @@ export class IngestServer {
   private unregisterZap: (() => Promise<void>) | undefined;
   private closed = false;
   private failure: Error | undefined;
-  private readonly options: Required<Omit<IngestOptions, 'curve' | 'bind' | 'public'>>;
+  private readonly options: Required<Omit<IngestOptions, 'curve' | 'bind' | 'public' | 'fanOut'>>;
 
   private constructor(
     private readonly store: IngestStore,
@@ -84,6 +87,8 @@ export class IngestServer {
     options: IngestOptions,
   ) {
     this.router = router;
+    this.fanOut = options.fanOut ?? new FanOut();
+    this.ownsFanOut = options.fanOut === undefined;
     this.options = {
       silenceMs: options.silenceMs ?? 60_000,
       gapTimeoutMs: options.gapTimeoutMs ?? 5_000,
@@ -169,7 +174,7 @@ export class IngestServer {
     await this.receiving;
     await this.drain();
     await this.unregisterZap?.();
-    await this.fanOut.close();
+    if (this.ownsFanOut) await this.fanOut.close();
     if (this.failure) throw this.failure;
   }
 
@@ -284,7 +289,9 @@ export class IngestServer {
     const s = this.senderStats(sender);
     s.rejected[error.code] = (s.rejected[error.code] ?? 0) + 1;
     s.lastError = error.message;
-    this.options.log(`ingest: rejected a frame from sender ${sender}: ${error.message}`);
+    // A broken client can send thousands of bad frames: the first ones are logged in full, later ones sampled.
+    const n = Object.values(s.rejected).reduce((x, y) => x + (y ?? 0), 0);
+    if (n <= 10 || n % 1000 === 0) this.options.log(`ingest: rejected a frame from sender ${sender} (${n} so far): ${error.message}`);
     const reject = { runId: error.runId ?? '', code: error.code, message: error.message, ...(error.seq !== undefined ? { seq: error.seq } : {}) };
     this.send(routingId, encodeServerMessage({ reject }));
   }

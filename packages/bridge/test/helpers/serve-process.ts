@@ -1,0 +1,43 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+const PACKAGE = join(__dirname, '..', '..');
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** `flightdeck serve` as a child process (run from the TypeScript sources), resolved once it listens. */
+export async function startServeProcess(args: string[]): Promise<{ child: ChildProcess; output: () => string }> {
+  const child = spawn(process.execPath, ['-r', join(PACKAGE, 'test/helpers/ts-register.js'), join(PACKAGE, 'src/cli.ts'), 'serve', ...args], {
+    cwd: PACKAGE,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  await new Promise<void>((resolve, reject) => {
+    const check = () => {
+      if (out.includes('ingest listening on')) resolve();
+      else if (child.exitCode !== null) reject(new Error(`flightdeck serve exited with ${child.exitCode}: ${out}`));
+      else setTimeout(check, 25);
+    };
+    check();
+  });
+  return { child, output: () => out };
+}
+
+export async function stopProcess(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill(signal);
+  await exited;
+}
