@@ -1,1 +1,2 @@
 // @flightdeck/deepobs public API
+export * from './analyzer/index.js';

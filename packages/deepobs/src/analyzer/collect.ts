@@ -1,0 +1,115 @@
+// Streams a results folder into per-setting summaries and picks the best setting per (problem, optimizer).
+// Memory is bounded by the number of settings (a few numbers each) plus the curves of the current best setting per
+// optimizer: files are read a few at a time, each setting folder is summarised as soon as the walk leaves it.
+import { dirname } from 'node:path';
+import { findResultFiles, readResultFile, type MetricName, type ReadResult, type ResultFileRef } from '@flightdeck/core';
+import { better, SettingAccumulator, type SettingSummary } from './settings.js';
+
+/** `final`: best mean final value; `best`: best point of the mean curve; `most`: most seeds, ties by final value. */
+export type SelectionMode = 'final' | 'best' | 'most';
+/** Which split picks the setting; the original's baselines were picked on `test`, DeepOBS 1.2 picks on `valid`. */
+export type SelectionSplit = 'valid' | 'test';
+
+export interface CollectOptions {
+  mode: SelectionMode;
+  split: SelectionSplit;
+  /** Convergence performance per problem (`convergence_performance.json`), for the speed measure. */
+  thresholds?: Record<string, number>;
+  /** Files read concurrently (default 16). */
+  readAhead?: number;
+  onFile?: (filesDone: number) => void;
+}
+
+export interface OptimizerAnalysis {
+  optimizer: string;
+  chosen: SettingSummary;
+  /** The metric the setting was chosen on; `test_*` for files without a validation split even when valid was asked. */
+  selectionMetric: MetricName;
+  /** Every setting, without curves. */
+  settings: SettingSummary[];
+}
+
+export interface ProblemAnalysis {
+  /** prefix/problem, e.g. "small_budget/none/quadratic_deep" or just "quadratic_deep". */
+  key: string;
+  prefix: string;
+  problem: string;
+  hasAccuracy: boolean;
+  numEpochs: number;
+  optimizers: OptimizerAnalysis[];
+}
+
+export interface Analysis {
+  mode: SelectionMode;
+  split: SelectionSplit;
+  problems: ProblemAnalysis[];
+  files: number;
+  /** Files that could not be read or did not fit their setting, with the reason; they are left out. */
+  skipped: Array<{ file: string; reason: string }>;
+}
+
+/** The metric a setting is judged on: the asked split's accuracy (or loss for loss-only problems). */
+export function selectionMetricOf(s: SettingSummary, split: SelectionSplit): MetricName {
+  const kind = s.hasAccuracy ? 'accuracies' : 'losses';
+  const wanted = `${split}_${kind}` as MetricName;
+  return s.curves?.[wanted] || s.finalMean[wanted] !== undefined ? wanted : (`test_${kind}` as MetricName);
+}
+
+function beats(mode: SelectionMode, m: MetricName, a: SettingSummary, b: SettingSummary): boolean {
+  if (mode === 'most' && a.seeds.length !== b.seeds.length) return a.seeds.length > b.seeds.length;
+  const pick = mode === 'best' ? 'bestMean' : 'finalMean';
+  return better(m, a[pick][m] ?? NaN, b[pick][m] ?? NaN);
+}
+
+export async function collectResults(root: string, options: CollectOptions): Promise<Analysis> {
+  const byKey = new Map<string, ProblemAnalysis>();
+  const analysis: Analysis = { mode: options.mode, split: options.split, problems: [], files: 0, skipped: [] };
+  let acc: SettingAccumulator | undefined;
+  let accDir = '';
+
+  const finish = () => {
+    if (!acc || acc.size === 0) return;
+    const s = acc.summary();
+    const key = [s.prefix, s.problem].filter(Boolean).join('/');
+    let p = byKey.get(key);
+    if (!p) byKey.set(key, (p = { key, prefix: s.prefix, problem: s.problem, hasAccuracy: s.hasAccuracy, numEpochs: s.numEpochs, optimizers: [] }));
+    let o = p.optimizers.find((x) => x.optimizer === s.optimizer);
+    const metric = selectionMetricOf(s, options.split);
+    if (!o) p.optimizers.push((o = { optimizer: s.optimizer, chosen: s, selectionMetric: metric, settings: [] }));
+    else if (beats(options.mode, o.selectionMetric, s, o.chosen)) {
+      delete o.chosen.curves;
+      o.chosen = s;
+    } else delete s.curves;
+    o.settings.push(s);
+  };
+
+  for await (const { ref, read } of readAhead(findResultFiles(root), options.readAhead ?? 16)) {
+    analysis.files++;
+    options.onFile?.(analysis.files);
+    if (!read.ok) {
+      analysis.skipped.push({ file: ref.path, reason: read.error.message });
+      continue;
+    }
+    const dir = dirname(ref.path);
+    if (dir !== accDir) {
+      finish();
+      accDir = dir;
+      acc = new SettingAccumulator({ prefix: ref.prefix.join('/'), problem: ref.problem, optimizer: ref.optimizer, setting: ref.setting }, options.thresholds?.[read.result.testproblem]);
+    }
+    const reason = acc?.add(read.result, ref.path);
+    if (reason) analysis.skipped.push({ file: ref.path, reason });
+  }
+  finish();
+  analysis.problems = [...byKey.values()];
+  return analysis;
+}
+
+/** Reads files `depth` at a time ahead of the consumer, yielding them in walk order. */
+async function* readAhead(refs: AsyncIterable<ResultFileRef>, depth: number): AsyncGenerator<{ ref: ResultFileRef; read: ReadResult }> {
+  const queue: Array<Promise<{ ref: ResultFileRef; read: ReadResult }>> = [];
+  for await (const ref of refs) {
+    queue.push(readResultFile(ref.path).then((read) => ({ ref, read })));
+    if (queue.length >= depth) yield await (queue.shift() as Promise<{ ref: ResultFileRef; read: ReadResult }>);
+  }
+  while (queue.length > 0) yield await (queue.shift() as Promise<{ ref: ResultFileRef; read: ReadResult }>);
+}
