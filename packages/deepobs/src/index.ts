@@ -1,2 +1,3 @@
 // @flightdeck/deepobs public API
+export * from './optimizers/index.js';
 export * from './analyzer/index.js';
