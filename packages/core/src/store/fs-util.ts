@@ -28,8 +28,8 @@ export async function fsyncDirectory(dir: string): Promise<void> {
   }
 }
 
-/** Copies bytes [start, end) of one file into a new file, in bounded pieces. */
-export async function copyRange(from: string, start: number, end: number, to: string): Promise<void> {
+/** Copies bytes [start, end) of one file into a new file, in bounded pieces (and fsyncs it if `durable`). */
+export async function copyRange(from: string, start: number, end: number, to: string, durable: boolean): Promise<void> {
   const source = await open(from, 'r');
   try {
     const target = await open(to, 'wx');
@@ -41,7 +41,7 @@ export async function copyRange(from: string, start: number, end: number, to: st
         await writeAll(target, buf.subarray(0, bytesRead), at - start);
         at += bytesRead;
       }
-      await fsync(target);
+      if (durable) await fsync(target);
     } finally {
       await close(target);
     }

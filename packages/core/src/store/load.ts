@@ -13,11 +13,11 @@ import { recoverLog, type RecoveryCut, type ScanOptions } from './recover.js';
 export async function loadRuns(dir: string, options: ScanOptions): Promise<{ entries: RunEntry[]; cuts: RecoveryCut[] }> {
   const saved = readIndex(dir);
   const known = 'entries' in saved ? saved.entries : new Map<string, never>();
-  if ('problem' in saved) options.log(`run store: the index of ${dir} is ${saved.problem}; rebuilding it from the logs`);
+  const names = fs.readdirSync(join(dir, RUNS_DIR)).filter((name) => name.endsWith(LOG_EXT) && name.length > LOG_EXT.length);
+  if ('problem' in saved && names.length) options.log(`run store: the index of ${dir} is ${saved.problem}; rebuilding it from the logs`);
   const entries: RunEntry[] = [];
   const cuts: RecoveryCut[] = [];
   const rebuilt: string[] = [];
-  const names = fs.readdirSync(join(dir, RUNS_DIR)).filter((name) => name.endsWith(LOG_EXT) && name.length > LOG_EXT.length);
   for (const name of names.sort()) {
     const runId = name.slice(0, -LOG_EXT.length);
     const file = logFile(runId);

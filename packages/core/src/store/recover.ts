@@ -65,7 +65,7 @@ export async function recoverLog(dir: string, runId: string, file: string, optio
     savedTo: relative(dir, savedPath),
   };
   try {
-    await copyRange(path, tail.goodEnd, tail.totalBytes, savedPath);
+    await copyRange(path, tail.goodEnd, tail.totalBytes, savedPath, options.durable);
     if (options.durable) await fsyncDirectory(dirname(path));
     await truncate(path, tail.goodEnd, options.durable);
   } catch (e) {

@@ -14,7 +14,7 @@ import { RUNS_DIR, logFile, type FsyncPolicy } from './layout.js';
 import { loadRuns } from './load.js';
 import { acquireLock } from './lock.js';
 import type { RecoveryCut } from './recover.js';
-import { RunLog } from './run-log.js';
+import { RunLog, type StoreStats } from './run-log.js';
 
 export interface RunStoreOptions {
   /** Default `always`. */
@@ -70,6 +70,7 @@ export class RunStore {
   private readonly limits: CodecLimits;
   private readonly policy: FsyncPolicy;
   private readonly log: (message: string) => void;
+  private readonly counters: StoreStats = { records: 0, writes: 0, fsyncs: 0 };
 
   private constructor(
     readonly dir: string,
@@ -82,7 +83,7 @@ export class RunStore {
     this.policy = options.fsync ?? 'always';
     this.limits = options.limits ?? DEFAULT_LIMITS;
     this.log = options.log ?? ((message) => console.warn(message));
-    for (const entry of entries) this.logs.set(entry.runId, new RunLog(dir, entry, this.policy, false));
+    for (const entry of entries) this.logs.set(entry.runId, new RunLog(dir, entry, this.policy, this.counters, false));
     if (this.policy === 'interval') {
       this.timer = setInterval(() => void this.syncInBackground(), options.fsyncIntervalMs ?? 1000);
       this.timer.unref();
@@ -181,6 +182,11 @@ export class RunStore {
     });
   }
 
+  /** Records accepted, write calls and fsyncs since the store was opened. */
+  stats(): StoreStats {
+    return { ...this.counters };
+  }
+
   /** Writes and fdatasyncs everything appended so far, whatever the policy. */
   async sync(): Promise<void> {
     await this.idle();
@@ -224,6 +230,7 @@ export class RunStore {
     const log = existing ?? this.createLog(runId);
     const expected = expectedSeq(log.entry);
     applyRecord(log.entry, envelope);
+    this.counters.records++;
     const written = log.enqueue(encodeFrame(payload));
     this.queued.add(log);
     this.scheduleFlush();
@@ -232,7 +239,7 @@ export class RunStore {
   }
 
   private createLog(runId: string): RunLog {
-    const log = new RunLog(this.dir, newEntry(runId, logFile(runId)), this.policy, true);
+    const log = new RunLog(this.dir, newEntry(runId, logFile(runId)), this.policy, this.counters, true);
     this.logs.set(runId, log);
     return log;
   }
