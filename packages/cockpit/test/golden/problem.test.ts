@@ -22,7 +22,7 @@ test.each(PROBLEMS)('%s: loss and gradient of every step match the golden ones',
       }),
     );
     expect(Math.abs((await value.data())[0] - step.loss)).toBeLessThan(1e-5 * Math.abs(step.loss));
-    const ours = await Promise.all(p.model.trainableWeights.map(async (w, k) => toGoldenOrder(p, k, await grads[w.read().name].data())));
+    const ours = await Promise.all(p.model.trainableWeights.map(async (w, k) => toGoldenOrder(p, k, await grads[(w.read() as tf.Variable).name].data())));
     const flat = ours.flat();
     const scale = Math.max(...step.grad.map(Math.abs));
     step.grad.forEach((g, j) => expect(Math.abs(flat[j] - g)).toBeLessThan(1e-5 * scale));

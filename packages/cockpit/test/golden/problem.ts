@@ -96,7 +96,7 @@ export function setParameters(p: TfjsProblem, params: readonly GoldenParam[]): v
     params.map((g, k) => {
       const values = new Float32Array(g.numel);
       g.values.forEach((v, i) => (values[p.perms[k][i]] = v));
-      return tf.tensor(values, p.model.trainableWeights[k].shape);
+      return tf.tensor(values, p.model.trainableWeights[k].shape as number[]);
     }),
   );
 }
