@@ -1,4 +1,5 @@
 // @flightdeck/cockpit public API
+export * from './engine/index.js';
 export * from './log/index.js';
 export * from './schedules/index.js';
 export * from './quantities/index.js';

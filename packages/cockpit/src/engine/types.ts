@@ -51,3 +51,12 @@ export interface BatchStats {
   diagGGNMC?: tf.Tensor[];
   dispose(): void;
 }
+
+/** How one engine call runs. */
+export interface EngineOptions {
+  /**
+   * Seeds the dropout masks of the call (drawn once and shared by all its statistics). Pass the same seed to
+   * hessianVectorProduct to see the same masks; without one, a random seed is drawn.
+   */
+  seed?: number;
+}

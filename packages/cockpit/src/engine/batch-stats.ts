@@ -1,0 +1,126 @@
+import * as tf from '@tensorflow/tfjs';
+import { CallContext } from './context.js';
+import { factorDiagonal, outputGroup } from './curvature/factor-backprop.js';
+import { loopedFactorDiagonal } from './curvature/loop.js';
+import { backwardPass, type BackwardPass, stepShapes } from './forward.js';
+import { hvpDiagonal } from './hvp.js';
+import { individualLosses, LOSS_KINDS, outputHessianFactors, sampledOutputFactors, targetMatrix } from './losses.js';
+import { type Chain, chainOf } from './model/chain.js';
+import { isActivation, isParametrised } from './model/step.js';
+import type { LayerGrads } from './per-example/layer-grads.js';
+import { loopedGrads } from './per-example/loop.js';
+import type { BatchStats, EngineOptions, LossKind, StatsRequest } from './types.js';
+
+type Computed = Omit<BatchStats, 'dispose'>;
+
+const warned = new Set<string>();
+
+/** The one-time warning that names each layer the fast path does not know. */
+function warnOpaque(chain: Chain, model: tf.LayersModel): void {
+  for (const step of chain.opaque) {
+    const key = `${model.name}/${step.layerName}`;
+    if (warned.has(key)) continue;
+    warned.add(key);
+    console.warn(
+      `cockpit engine: layer "${step.layerName}" of model "${model.name}" is not supported by the fast path (${step.reason}); ` +
+        'per-example statistics and curvature of this model use an exact per-example loop (slow).',
+    );
+  }
+}
+
+function needsPerExample(r: StatsRequest): boolean {
+  return Boolean(r.batchL2 || r.batchDot || r.sumGradSquared || r.individualGradients || r.projectOn);
+}
+
+function needsCurvature(r: StatsRequest): boolean {
+  return Boolean(r.diagHessian || r.diagGGN || r.diagGGNMC);
+}
+
+/** Per-example gradients per parametrised step (fast path) or for all parameters at once (exact loop). */
+function perExampleGroups(chain: Chain, pass: BackwardPass, x: tf.Tensor, targets: tf.Tensor, loss: LossKind, ctx: CallContext): LayerGrads[] {
+  if (chain.opaque.length) {
+    return [loopedGrads(chain, x, ctx, (logits, n) => tf.sum(individualLosses(loss, logits, tf.slice(targets, n, 1))))];
+  }
+  return chain.steps.flatMap((step, i) => (isParametrised(step) ? [step.perExample(pass.inputs[i]!, pass.outputGrads[i]!)] : []));
+}
+
+/** Splits a per-parameter list into the parameter groups of `groups` (in order). */
+function splitByGroup<T>(items: readonly T[], groups: LayerGrads[], chain: Chain): T[][] {
+  if (groups.length === 1) return [items.slice()];
+  const sizes = chain.steps.filter(isParametrised).map((s) => s.variables.length);
+  let at = 0;
+  return sizes.map((size) => items.slice(at, (at += size)));
+}
+
+function firstOrder(request: StatsRequest, groups: LayerGrads[], chain: Chain, out: Computed): void {
+  const sum = <T extends tf.Tensor>(parts: T[]): T => tf.addN(parts) as T;
+  if (request.batchL2) out.batchL2 = sum(groups.map((g) => g.squaredNorms()));
+  if (request.batchDot) out.batchDot = sum(groups.map((g) => g.gram()));
+  if (request.sumGradSquared) out.sumGradSquared = groups.flatMap((g) => g.sumSquared());
+  if (request.individualGradients) out.individualGradients = groups.flatMap((g) => g.individual());
+  if (request.projectOn) {
+    const directions = splitByGroup(request.projectOn, groups, chain);
+    out.projections = sum(groups.map((g, k) => g.project(directions[k]!)));
+  }
+}
+
+function curvature(request: StatsRequest, chain: Chain, pass: BackwardPass, x: tf.Tensor, targets: tf.Tensor, loss: LossKind, ctx: CallContext, out: Computed): void {
+  const exact = () => outputHessianFactors(loss, pass.logits);
+  const looped = chain.opaque.length > 0;
+  const diagonal = (factors: tf.Tensor3D) =>
+    looped ? loopedFactorDiagonal(chain, x, ctx, factors) : factorDiagonal(chain, pass, ctx, [outputGroup(factors)], false);
+  if (request.diagGGN || (request.diagHessian && !looped)) out.diagGGN = diagonal(exact());
+  if (request.diagHessian) {
+    out.diagHessian = looped
+      ? hvpDiagonal(chain, loss, x, targets, ctx)
+      : factorDiagonal(chain, pass, ctx, [], true).map((residual, p) => tf.add(out.diagGGN![p]!, residual));
+    if (!request.diagGGN) out.diagGGN = undefined;
+  }
+  if (request.diagGGNMC) {
+    const { samples, seed } = request.diagGGNMC;
+    if (!(Number.isInteger(samples) && samples > 0)) throw new Error(`diagGGNMC: samples must be a positive integer, got ${samples}`);
+    out.diagGGNMC = diagonal(sampledOutputFactors(loss, pass.logits, samples, new CallContext(seed).samplingRng()));
+  }
+}
+
+/**
+ * One forward and backward pass of the mean loss over the batch, with every statistic of `request` computed in
+ * batch from each layer's input and back-propagated output gradients. See README for conventions: g_i = ∇ℓ_i
+ * (not divided by N), ∇L = mean_i g_i; labels for cross-entropy are class indices [N] or one-hot rows [N, K].
+ */
+export function computeBatchStats(
+  model: tf.LayersModel,
+  loss: LossKind,
+  x: tf.Tensor,
+  y: tf.Tensor,
+  request: StatsRequest,
+  options: EngineOptions = {},
+): BatchStats {
+  if (!LOSS_KINDS.includes(loss)) throw new Error(`unknown loss "${loss}"; choose one of ${LOSS_KINDS.join(', ')}`);
+  const chain = chainOf(model);
+  warnOpaque(chain, model);
+  const ctx = new CallContext(options.seed ?? Math.floor(Math.random() * 2 ** 31));
+  try {
+    const computed = tf.tidy(() => {
+      const fast = chain.opaque.length === 0;
+      const perExample = needsPerExample(request);
+      const curved = needsCurvature(request);
+      const probeAt = chain.steps.map(
+        (s) => fast && (((perExample || curved) && isParametrised(s)) || (Boolean(request.diagHessian) && isActivation(s))),
+      );
+      const t = targetMatrix(loss, y, stepShapes(chain, x.shape).at(-1)!);
+      const pass = backwardPass(chain, loss, x, t, ctx, probeAt);
+      try {
+        const out: Computed = { loss: tf.mean(pass.losses), individualLosses: tf.clone(pass.losses), grads: pass.grads };
+        if (perExample) firstOrder(request, perExampleGroups(chain, pass, x, t, loss, ctx), chain, out);
+        if (curved) curvature(request, chain, pass, x, t, loss, ctx, out);
+        return out as unknown as tf.TensorContainerObject;
+      } finally {
+        pass.dispose();
+      }
+    }) as unknown as Computed;
+    return { ...computed, dispose: () => tf.dispose(computed as unknown as tf.TensorContainerObject) };
+  } finally {
+    ctx.dispose();
+  }
+}

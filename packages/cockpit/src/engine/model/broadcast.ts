@@ -1,0 +1,16 @@
+import * as tf from '@tensorflow/tfjs';
+
+/** Multiplies factors s [C·N, ...] by a per-example tensor t [N, ...], the same for each of the C columns. */
+export function mulPerExample(s: tf.Tensor, columns: number, t: tf.Tensor): tf.Tensor {
+  return tf.reshape(tf.mul(tf.reshape(s, [columns, ...t.shape]), t), s.shape);
+}
+
+/** Stacks C copies of a per-example tensor a [N, ...] into [C·N, ...], column-major like the factors. */
+export function tileColumns(a: tf.Tensor, columns: number): tf.Tensor {
+  return columns === 1 ? a : tf.tile(a, [columns, ...a.shape.slice(1).map(() => 1)]);
+}
+
+/** The vector-Jacobian product of a parameter-free map f at a, for each of the C columns of s, by autodiff. */
+export function vjpPerColumn(f: (t: tf.Tensor) => tf.Tensor, s: tf.Tensor, columns: number, a: tf.Tensor): tf.Tensor {
+  return tf.grad((t: tf.Tensor) => tf.sum(tf.mul(f(t), s)))(tileColumns(a, columns));
+}

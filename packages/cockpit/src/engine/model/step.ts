@@ -1,0 +1,58 @@
+import type * as tf from '@tensorflow/tfjs';
+import type { LayerGrads } from '../per-example/layer-grads.js';
+
+/** A trainable weight of a tfjs layer (tfjs-layers' LayerVariable). */
+export type LayerVariable = tf.LayersModel['trainableWeights'][number];
+
+/** What one engine call shares between its passes: the dropout masks, drawn once per call. */
+export interface ForwardContext {
+  /** The mask of a dropout step for the whole batch, already scaled by 1/(1 − rate): [N, ...shape]. */
+  dropoutMask(step: Step, shape: number[], rate: number): tf.Tensor;
+}
+
+/**
+ * One stage of a chain model. A tfjs layer with a fused activation becomes two steps (the affine map, then the
+ * activation), so that every parametrised step's output is a pre-activation.
+ */
+export interface Step {
+  /** The tfjs layer this step comes from, for messages. */
+  readonly layerName: string;
+  /** This step's trainable weights, in the layer's order (kernel, then bias). */
+  readonly variables: readonly LayerVariable[];
+  outputShape(inputShape: number[]): number[];
+  apply(a: tf.Tensor, ctx: ForwardContext): tf.Tensor;
+}
+
+/** A step the fast path knows: it can carry curvature factors back through itself. */
+export interface KnownStep extends Step {
+  /**
+   * Backpropagates curvature factors s [C·N, ...out] (C columns per example, column-major) to [C·N, ...in]
+   * through this step's Jacobian at input a [N, ...in].
+   */
+  backpropFactors(s: tf.Tensor, columns: number, a: tf.Tensor, ctx: ForwardContext): tf.Tensor;
+}
+
+/** A step with parameters whose per-example gradients follow from its input and output gradient. */
+export interface ParametrisedStep extends KnownStep {
+  readonly kind: 'dense' | 'conv2d';
+  /** Per-example gradients from the input a [N, ...in] and the per-example output gradients delta [N, ...out]. */
+  perExample(a: tf.Tensor, delta: tf.Tensor): LayerGrads;
+  /** Σ over examples and columns of the squared per-column parameter gradients, from factors [C·N, ...out]. */
+  factorDiagonal(s: tf.Tensor, columns: number, a: tf.Tensor): tf.Tensor[];
+}
+
+/** An elementwise activation: its Hessian adds diag(φ''(z) ∘ ∂ℓ/∂y) at its input z. */
+export interface ActivationStep extends KnownStep {
+  readonly kind: 'activation';
+  /** φ''(z) ∘ gOut, or null where φ'' vanishes almost everywhere (ReLU, linear). */
+  residual(z: tf.Tensor, gOut: tf.Tensor): tf.Tensor | null;
+}
+
+export function isParametrised(step: Step): step is ParametrisedStep {
+  const kind = (step as Partial<ParametrisedStep>).kind;
+  return kind === 'dense' || kind === 'conv2d';
+}
+
+export function isActivation(step: Step): step is ActivationStep {
+  return (step as Partial<ActivationStep>).kind === 'activation';
+}

@@ -1,0 +1,45 @@
+import * as tf from '@tensorflow/tfjs';
+import type { LayerGrads } from './layer-grads.js';
+
+/**
+ * A Dense layer's per-example gradients are outer products, G_W[n] = a_n δ_nᵀ and G_b[n] = δ_n, so every
+ * statistic factorises over the layer input A [N, in] and the output gradients Δ [N, out].
+ */
+export class DenseGrads implements LayerGrads {
+  constructor(
+    private readonly a: tf.Tensor2D,
+    private readonly delta: tf.Tensor2D,
+    private readonly hasBias: boolean,
+  ) {}
+
+  squaredNorms(): tf.Tensor1D {
+    const deltaNorms = tf.sum(tf.square(this.delta), 1);
+    const kernel: tf.Tensor1D = tf.mul(tf.sum(tf.square(this.a), 1), deltaNorms);
+    return this.hasBias ? (tf.add(kernel, deltaNorms) as tf.Tensor1D) : kernel;
+  }
+
+  gram(): tf.Tensor2D {
+    const deltaGram = tf.matMul(this.delta, this.delta, false, true);
+    const kernel: tf.Tensor2D = tf.mul(tf.matMul(this.a, this.a, false, true), deltaGram);
+    return this.hasBias ? (tf.add(kernel, deltaGram) as tf.Tensor2D) : kernel;
+  }
+
+  sumSquared(): tf.Tensor[] {
+    const deltaSquared = tf.square(this.delta);
+    const kernel = tf.matMul(tf.square(this.a), deltaSquared, true, false);
+    return this.hasBias ? [kernel, tf.sum(deltaSquared, 0)] : [kernel];
+  }
+
+  project(directions: readonly tf.Tensor[]): tf.Tensor1D {
+    const kernel: tf.Tensor1D = tf.sum(tf.mul(tf.matMul(this.a, directions[0] as tf.Tensor2D), this.delta), 1);
+    if (!this.hasBias) return kernel;
+    return tf.add(kernel, tf.reshape(tf.matMul(this.delta, tf.reshape(directions[1]!, [-1, 1])), [-1])) as tf.Tensor1D;
+  }
+
+  individual(): tf.Tensor[] {
+    const [n, inputs] = this.a.shape;
+    const out = this.delta.shape[1];
+    const kernel = tf.mul(tf.reshape(this.a, [n, inputs, 1]), tf.reshape(this.delta, [n, 1, out]));
+    return this.hasBias ? [kernel, this.delta] : [kernel];
+  }
+}

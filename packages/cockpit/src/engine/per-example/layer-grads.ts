@@ -1,0 +1,18 @@
+import type * as tf from '@tensorflow/tfjs';
+
+/**
+ * The per-example gradients g_n = ∇ℓ_n of one group of parameters, and the statistics Cockpit needs from them.
+ * Implementations compute the statistics without materialising g_n where they can.
+ */
+export interface LayerGrads {
+  /** ‖g_n‖² over this group: [N]. */
+  squaredNorms(): tf.Tensor1D;
+  /** g_n·g_m over this group: [N, N]. */
+  gram(): tf.Tensor2D;
+  /** Σ_n g_n² per parameter (parameter shapes). */
+  sumSquared(): tf.Tensor[];
+  /** g_n·d over this group, for d given per parameter: [N]. */
+  project(directions: readonly tf.Tensor[]): tf.Tensor1D;
+  /** g_n per parameter: [N, ...shape]. */
+  individual(): tf.Tensor[];
+}
