@@ -1,3 +1,4 @@
 // @flightdeck/deepobs public API
 export * from './optimizers/index.js';
+export * from './schedules/index.js';
 export * from './analyzer/index.js';
