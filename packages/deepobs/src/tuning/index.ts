@@ -1,0 +1,3 @@
+export * from './space.js';
+export * from './gp.js';
+export * from './tuner.js';
