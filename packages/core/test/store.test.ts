@@ -149,7 +149,7 @@ describe('run store', () => {
 
   it.each(['interval', 'never'] as const)('keeps every record under the %s policy, and sync() forces them to disk', async (fsync) => {
     const dir = freshDir();
-    const { store } = await open(dir, { fsync, fsyncIntervalMs: 10 });
+    const { store } = await open(dir, { fsync, fsyncIntervalMs: 60_000 });
     await Promise.all([0, 1, 2].map((seq) => store.append(step('r', seq))));
     expect(store.stats().fsyncs).toBe(0);
     await store.sync();
@@ -158,6 +158,14 @@ describe('run store', () => {
     const again = await open(dir);
     expect((await all(again.store.read('r'))).map((e) => e.seq)).toEqual([0, 1, 2]);
     await again.store.close();
+  });
+
+  it('syncs in the background under the interval policy', async () => {
+    const { store } = await open(freshDir(), { fsync: 'interval', fsyncIntervalMs: 5 });
+    await store.append(step('r', 0));
+    for (let waited = 0; store.stats().fsyncs === 0 && waited < 5000; waited += 10) await new Promise((r) => setTimeout(r, 10));
+    expect(store.stats()).toMatchObject({ records: 1, writes: 1, fsyncs: 1 });
+    await store.close();
   });
 
   it('marks an active run interrupted with a RunFinished record at its next seq', async () => {
