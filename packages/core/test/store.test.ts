@@ -176,6 +176,9 @@ describe('run store', () => {
     const last = (await all(store.read('r')))[2];
     expect(last.runFinished).toMatchObject({ status: RunStatus.INTERRUPTED, message: 'no heartbeat for 60 s', lastStep: 1, lastEpoch: 0 });
     expect(await store.markInterrupted('r', 'again')).toBeUndefined();
+    // A late record of an ended run (whose file the store closed) still goes to the end of its log.
+    expect(await store.append({ schemaVersion: 1, runId: 'r', seq: 3, timeUnixUs: 9, evaluation: { epoch: 1, testLoss: 0.5 } })).toMatchObject({ status: 'appended' });
+    expect((await all(store.read('r'))).map((e) => e.seq)).toEqual([0, 1, 2, 3]);
     expect(await store.markInterrupted('done', 'x')).toBeUndefined();
     await expect(store.markInterrupted('nope', 'x')).rejects.toThrow(StoreError);
     await store.close();

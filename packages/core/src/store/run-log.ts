@@ -86,7 +86,9 @@ export class RunLog {
       this.entry.bytes = offset + data.length;
       this.dirty = true;
       if (this.policy === 'always') await this.sync();
-      if (this.entry.status !== 'active' && !this.hasQueued) await this.release();
+      // A finished run's file is closed (synced first), so that a long-lived store does not run out of file
+      // descriptors; under `never` it stays open, so that a later sync() still reaches it.
+      if (this.entry.status !== 'active' && !this.hasQueued && this.policy !== 'never') await this.release();
       batch.resolve();
     } catch (e) {
       batch.reject(this.fail(e, 'write', offset));
