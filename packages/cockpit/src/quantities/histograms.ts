@@ -15,21 +15,46 @@ export function binEdges([lo, hi]: Range, bins: number): number[] {
 }
 
 /**
- * (v − lo)/(hi − lo)·bins in float32. Dividing first keeps the common exact cases exact: with a symmetric range,
- * v = 0 (every inactive ReLU's gradient) gives exactly 0.5·bins, whereas multiplying first rounds it to just
- * below bins/2 for some adapted ranges and moves all the zeros one bin down.
+ * Applies each op in turn, freeing every intermediate (not the input) at once: the inputs here can be hundreds of MB (all the
+ * individual gradients of a large layer), and tf.tidy would keep every intermediate until it ends.
  */
-function binCoordinate(v: tf.Tensor, [lo, hi]: Range, bins: number): tf.Tensor {
-  return tf.mul(tf.div(tf.sub(v, lo), hi - lo), bins);
+function pipe(input: tf.Tensor, ...ops: ((t: tf.Tensor) => tf.Tensor)[]): tf.Tensor {
+  return ops.reduce((t, op) => {
+    const next = tf.tidy(() => op(t));
+    if (t !== input) t.dispose();
+    return next;
+  }, input);
+}
+
+/**
+ * The bin of each value as an int32 [size]: floor of the bin coordinate (v − lo)/(hi − lo)·bins, clamped to
+ * [low, high], computed as v·scale + shift. The shift (−lo)/(hi − lo)·bins is exact for a symmetric range, so
+ * v = 0 (every inactive ReLU's gradient) lands on exactly bins/2 as in the original's float64 arithmetic instead
+ * of being rounded just below it and moved one bin down.
+ */
+function binIndex(values: tf.Tensor, [lo, hi]: Range, bins: number, low: number, high: number): tf.Tensor {
+  const scale = bins / (hi - lo);
+  const shift = ((0 - lo) / (hi - lo)) * bins;
+  return pipe(
+    values,
+    (t) => tf.reshape(t, [-1]),
+    (t) => tf.mul(t, scale),
+    (t) => tf.add(t, shift),
+    (t) => tf.clipByValue(t, low, high),
+    (t) => tf.floor(t),
+    (t) => tf.cast(t, 'int32'),
+  );
+}
+
+function countBins(index: tf.Tensor, size: number): tf.Tensor1D {
+  const counts = tf.tidy(() => tf.bincount(index as tf.Tensor1D, tf.tensor1d([], 'float32'), size));
+  index.dispose();
+  return counts;
 }
 
 /** torch.histc: clamp to [lo, hi], bin = trunc((x − lo)·bins/(hi − lo)), x = hi into the last bin. */
 export function histc(values: tf.Tensor, range: Range, bins: number): tf.Tensor1D {
-  return tf.tidy(() => {
-    const x = tf.clipByValue(tf.reshape(values, [-1]), range[0], range[1]);
-    const index = tf.minimum(tf.floor(binCoordinate(x, range, bins)), bins - 1);
-    return tf.bincount(tf.cast(index, 'int32') as tf.Tensor1D, tf.tensor1d([], 'float32'), bins);
-  });
+  return countBins(binIndex(values, range, bins, 0, bins - 1), bins);
 }
 
 /**
@@ -37,17 +62,19 @@ export function histc(values: tf.Tensor, range: Range, bins: number): tf.Tensor1
  * bins), bin = trunc((v − lo)/w). `x` is [N, …shape], `y` has the parameter's shape and pairs with every example.
  */
 export function histogram2d(x: tf.Tensor, y: tf.Tensor, xRange: Range, yRange: Range, [xBins, yBins]: readonly [number, number]): tf.Tensor1D {
-  return tf.tidy(() => {
-    const binOf = (v: tf.Tensor, range: Range, bins: number): tf.Tensor => {
-      const w = (range[1] - range[0]) / bins;
-      return tf.floor(binCoordinate(tf.clipByValue(v, range[0] + w / 2, range[1] - w / 2), range, bins));
-    };
-    const size = y.size;
-    const ix = binOf(tf.reshape(x, [-1, size]), xRange, xBins);
-    const iy = binOf(tf.reshape(y, [1, size]), yRange, yBins);
-    const index = tf.reshape(tf.add(tf.mul(ix, yBins), iy), [-1]);
-    return tf.bincount(tf.cast(index, 'int32') as tf.Tensor1D, tf.tensor1d([], 'float32'), xBins * yBins);
-  });
+  const size = y.size;
+  const by = binIndex(y, yRange, yBins, 0.5, yBins - 0.5);
+  const iy = tf.reshape(by, [1, size]);
+  const bx = binIndex(x, xRange, xBins, 0.5, xBins - 0.5);
+  const index = pipe(
+    bx,
+    (t) => tf.reshape(t, [-1, size]),
+    (t) => tf.mul(t, tf.scalar(yBins, 'int32')),
+    (t) => tf.add(t, iy),
+    (t) => tf.reshape(t, [-1]),
+  );
+  tf.dispose([by, iy, bx]);
+  return countBins(index, xBins * yBins);
 }
 
 function needsGradients(schedule: TrackSchedule, adapt: readonly (BinAdaptation | undefined)[], step: number): boolean {
