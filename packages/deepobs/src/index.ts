@@ -3,3 +3,4 @@ export * from './optimizers/index.js';
 export * from './schedules/index.js';
 export * from './analyzer/index.js';
 export * from './tuning/index.js';
+export * from './sweep/index.js';
