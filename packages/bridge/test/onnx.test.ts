@@ -1,0 +1,41 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { evaluateOnnxClassifier } from '../src/onnx/index.js';
+import { runPython } from './helpers/python.js';
+import { tempDir } from './helpers/store.js';
+
+// A small MLP exported by torch.onnx, scored by PyTorch and by the bridge on the same generated test split.
+const EXPORT = `
+import io, json, sys, torch, torch.nn.functional as F
+torch.manual_seed(3)
+out = sys.argv[1]
+model = torch.nn.Sequential(torch.nn.Linear(5, 16), torch.nn.Tanh(), torch.nn.Linear(16, 3))
+x = torch.randn(300, 5)
+y = torch.randint(0, 3, (300,))
+torch.onnx.export(model, x[:1], out + "/model.onnx", input_names=["x"], output_names=["logits"],
+                  dynamic_axes={"x": {0: "batch"}, "logits": {0: "batch"}}, opset_version=13)
+with torch.no_grad():
+    logits = model(x)
+json.dump({"inputs": x.reshape(-1).tolist(), "labels": y.tolist(), "loss": float(F.cross_entropy(logits.double(), y)),
+           "accuracy": float((logits.argmax(1) == y).double().mean())}, open(out + "/split.json", "w"))
+`;
+
+test('an ONNX export of a PyTorch model scores like PyTorch on the test split', async () => {
+  const tmp = tempDir();
+  try {
+    await runPython(['-c', EXPORT, tmp.dir]);
+    const model = readFileSync(join(tmp.dir, 'model.onnx'));
+    const s = JSON.parse(readFileSync(join(tmp.dir, 'split.json'), 'utf8'));
+    const split = { inputs: Float32Array.from(s.inputs), shape: [300, 5], labels: s.labels };
+    const score = await evaluateOnnxClassifier(model, split, 64); // 64 does not divide 300: a short last batch
+    expect(score.examples).toBe(300);
+    expect(Math.abs(score.loss - s.loss)).toBeLessThan(1e-5 * s.loss);
+    expect(score.accuracy).toBe(s.accuracy);
+
+    await expect(evaluateOnnxClassifier(model, { ...split, labels: [...s.labels.slice(0, 299), 7] })).rejects.toThrow(/label 7 of example 299 is outside 0\.\.2/);
+    await expect(evaluateOnnxClassifier(model, { ...split, shape: [300, 4] })).rejects.toThrow(/needs 1200 values, got 1500/);
+    await expect(evaluateOnnxClassifier(Buffer.from('not a model'), split)).rejects.toThrow(/^ONNX model: /);
+  } finally {
+    tmp.remove();
+  }
+});
