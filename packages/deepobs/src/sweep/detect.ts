@@ -6,7 +6,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readResultFile, type DeepobsResult } from '@flightdeck/core';
 import { getOptimizer } from '../optimizers/index.js';
-import type { RunSpec } from './spec.js';
+import type { SweepRun } from './spec.js';
 
 interface Found {
   path: string;
@@ -22,30 +22,30 @@ export function optimizerFolder(optimizer: string): string {
   }
 }
 
-export function resultMatches(r: RunSpec, f: Found['result']): boolean {
+export function resultMatches(r: SweepRun, f: Found['result']): boolean {
   if (f.randomSeed !== r.seed) return false;
   if (r.numEpochs !== undefined && f.numEpochs !== r.numEpochs) return false;
   if (r.batchSize !== undefined && f.batchSize !== r.batchSize) return false;
   if (r.weightDecay !== undefined && f.weightDecay !== r.weightDecay) return false;
-  return Object.entries(r.hyperparams).every(([k, v]) => f.hyperparams[k] === v);
+  return Object.entries(r.hyperparameters).every(([k, v]) => f.hyperparams[k] === v);
 }
 
 /** Caches the result files of each <outputDir>/<problem>/<optimizer folder>; `refresh` re-reads one after a run. */
 export class ResultIndex {
   private readonly cache = new Map<string, Found[]>();
 
-  private folder(r: RunSpec): string {
+  private folder(r: SweepRun): string {
     return join(r.outputDir, r.problem, optimizerFolder(r.optimizer));
   }
 
-  async find(r: RunSpec): Promise<string | undefined> {
+  async find(r: SweepRun): Promise<string | undefined> {
     const dir = this.folder(r);
     let found = this.cache.get(dir);
     if (!found) this.cache.set(dir, (found = await scan(dir)));
     return found.find((f) => resultMatches(r, f.result))?.path;
   }
 
-  async refresh(r: RunSpec): Promise<string | undefined> {
+  async refresh(r: SweepRun): Promise<string | undefined> {
     this.cache.delete(this.folder(r));
     return this.find(r);
   }

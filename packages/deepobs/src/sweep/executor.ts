@@ -7,11 +7,11 @@ import { createWriteStream } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { runArgs, type RunSpec } from './spec.js';
+import { runArgs, type SweepRun } from './spec.js';
 
 export interface PendingRun {
   key: string;
-  spec: RunSpec;
+  spec: SweepRun;
 }
 
 export type RunOutcome =
@@ -28,7 +28,7 @@ export interface ExecutorHooks {
 export interface SweepExecutor {
   readonly name: string;
   /** The command line that runs one run (also what `--emit-commands` prints). */
-  commandFor(run: RunSpec): string[];
+  commandFor(run: SweepRun): string[];
   /** Runs every given run (each until done or failed) and resolves when all are reported. */
   execute(runs: PendingRun[], hooks: ExecutorHooks): Promise<void>;
 }
@@ -58,7 +58,7 @@ export class LocalExecutor implements SweepExecutor {
     this.maxAttempts = Math.max(1, options.maxAttempts ?? 2);
   }
 
-  commandFor(run: RunSpec): string[] {
+  commandFor(run: SweepRun): string[] {
     return [...this.runner, ...runArgs(run)];
   }
 

@@ -5,7 +5,7 @@ import { dirname } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { ResultIndex } from './detect.js';
 import type { PendingRun, RunOutcome, SweepExecutor } from './executor.js';
-import { runKey, shellQuote, type RunSpec } from './spec.js';
+import { runKey, shellQuote, type SweepRun } from './spec.js';
 
 export type RunState =
   | { state: 'pending' | 'running'; attempts: number }
@@ -36,7 +36,7 @@ export interface SweepSummary {
 }
 
 /** Pending runs of a sweep: those without a matching result file. */
-export async function pendingRuns(runs: RunSpec[], index = new ResultIndex()): Promise<{ pending: PendingRun[]; finished: Array<PendingRun & { resultFile: string }> }> {
+export async function pendingRuns(runs: SweepRun[], index = new ResultIndex()): Promise<{ pending: PendingRun[]; finished: Array<PendingRun & { resultFile: string }> }> {
   const pending: PendingRun[] = [];
   const finished: Array<PendingRun & { resultFile: string }> = [];
   const seen = new Set<string>();
@@ -52,12 +52,12 @@ export async function pendingRuns(runs: RunSpec[], index = new ResultIndex()): P
 }
 
 /** One shell command per pending run, for an external scheduler. */
-export async function emitCommands(runs: RunSpec[], executor: SweepExecutor): Promise<string[]> {
+export async function emitCommands(runs: SweepRun[], executor: SweepExecutor): Promise<string[]> {
   const { pending } = await pendingRuns(runs);
   return pending.map((r) => shellQuote(executor.commandFor(r.spec)));
 }
 
-export async function runSweep(runs: RunSpec[], options: SweepOptions): Promise<SweepSummary> {
+export async function runSweep(runs: SweepRun[], options: SweepOptions): Promise<SweepSummary> {
   const index = new ResultIndex();
   const { pending, finished } = await pendingRuns(runs, index);
   const ex = options.executor;

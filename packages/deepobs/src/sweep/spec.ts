@@ -3,18 +3,18 @@ import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join } from 'node:path';
 import { gridSettings } from '../tuning/space.js';
 
-/** One run, as the runner (`runProblem` or `deepobs run`) takes it. */
-export interface RunSpec {
+/** One run of a sweep: the fields of the runner's RunSpec a sweep varies (assignable to it), with its seed and output folder fixed. */
+export interface SweepRun {
   problem: string;
   /** Registry name, e.g. "SGD", "Momentum", "Adam". */
   optimizer: string;
   /** Given hyperparameters (registry names, e.g. lr); the rest take the optimizer's defaults. */
-  hyperparams: Record<string, number | boolean>;
+  hyperparameters: Record<string, number | boolean>;
   seed: number;
   numEpochs?: number;
   batchSize?: number;
-  /** Learning-rate schedule name ("none", "cosine", "cosine_wr", "trapezoidal"); absent = constant. */
-  schedule?: string;
+  /** Learning-rate schedule name ("none", "cosine", "cosine_wr", "ltr"); absent = constant. */
+  lrSchedule?: string;
   trainLogInterval?: number;
   weightDecay?: number;
   /** DeepOBS output folder of this run (the runner writes <outputDir>/<problem>/<optimizer folder>/<setting>/...). */
@@ -22,12 +22,12 @@ export interface RunSpec {
 }
 
 /** A stable, readable identity of a run (status file key, log file name). */
-export function runKey(r: RunSpec): string {
-  const hps = Object.keys(r.hyperparams)
+export function runKey(r: SweepRun): string {
+  const hps = Object.keys(r.hyperparameters)
     .sort()
-    .map((k) => `${k}=${r.hyperparams[k]}`)
+    .map((k) => `${k}=${r.hyperparameters[k]}`)
     .join(',');
-  const extras = [r.schedule && `schedule=${r.schedule}`, r.numEpochs !== undefined && `N=${r.numEpochs}`, r.batchSize !== undefined && `bs=${r.batchSize}`, r.weightDecay !== undefined && `wd=${r.weightDecay}`]
+  const extras = [r.lrSchedule && `schedule=${r.lrSchedule}`, r.numEpochs !== undefined && `N=${r.numEpochs}`, r.batchSize !== undefined && `bs=${r.batchSize}`, r.weightDecay !== undefined && `wd=${r.weightDecay}`]
     .filter(Boolean)
     .join(',');
   return `${r.outputDir}|${r.problem}|${r.optimizer}|${hps}|seed=${r.seed}${extras ? `|${extras}` : ''}`;
@@ -55,7 +55,7 @@ export class SweepSpecError extends Error {
 }
 
 /** Reads and expands a sweep file; relative output folders are relative to the file. */
-export async function readSweepFile(file: string): Promise<RunSpec[]> {
+export async function readSweepFile(file: string): Promise<SweepRun[]> {
   let raw: unknown;
   try {
     raw = JSON.parse(await readFile(file, 'utf8'));
@@ -97,22 +97,22 @@ function checkSweepFile(raw: unknown, file: string): SweepFile {
   return o as unknown as SweepFile;
 }
 
-export function expandSweep(s: SweepFile): RunSpec[] {
-  const runs: RunSpec[] = [];
+export function expandSweep(s: SweepFile): SweepRun[] {
+  const runs: SweepRun[] = [];
   const schedules = s.schedules ?? [undefined];
   for (const schedule of schedules)
     for (const problem of s.problems)
       for (const opt of s.optimizers) {
         const settings = [...(opt.settings ?? []), ...(opt.grid ? gridSettings(opt.grid) : [])];
-        for (const hyperparams of settings)
+        for (const hyperparameters of settings)
           for (const seed of s.seeds)
             runs.push({
               problem,
               optimizer: opt.name,
-              hyperparams,
+              hyperparameters,
               seed,
               outputDir: schedule === undefined ? s.output_dir : join(s.output_dir, schedule),
-              ...(schedule !== undefined ? { schedule } : {}),
+              ...(schedule !== undefined ? { lrSchedule: schedule } : {}),
               ...(s.num_epochs !== undefined ? { numEpochs: s.num_epochs } : {}),
               ...(s.batch_size !== undefined ? { batchSize: s.batch_size } : {}),
               ...(s.train_log_interval !== undefined ? { trainLogInterval: s.train_log_interval } : {}),
@@ -126,13 +126,13 @@ export function expandSweep(s: SweepFile): RunSpec[] {
  * The arguments of `deepobs run` for a run (DeepOBS 1.2's command line: one --<hp> per hyperparameter).
  * Booleans are written as `--<hp> true|false`.
  */
-export function runArgs(r: RunSpec): string[] {
+export function runArgs(r: SweepRun): string[] {
   const args = ['run', r.problem, '--optimizer', r.optimizer];
-  for (const k of Object.keys(r.hyperparams).sort()) args.push(`--${k}`, String(r.hyperparams[k]));
+  for (const k of Object.keys(r.hyperparameters).sort()) args.push(`--${k}`, String(r.hyperparameters[k]));
   args.push('--random_seed', String(r.seed));
   if (r.numEpochs !== undefined) args.push('--num_epochs', String(r.numEpochs));
   if (r.batchSize !== undefined) args.push('--batch_size', String(r.batchSize));
-  if (r.schedule !== undefined) args.push('--lr_schedule', r.schedule);
+  if (r.lrSchedule !== undefined) args.push('--lr_schedule', r.lrSchedule);
   if (r.trainLogInterval !== undefined) args.push('--train_log_interval', String(r.trainLogInterval));
   if (r.weightDecay !== undefined) args.push('--weight_decay', String(r.weightDecay));
   args.push('--output_dir', r.outputDir);

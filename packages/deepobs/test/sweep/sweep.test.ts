@@ -26,7 +26,7 @@ describe('sweeps', () => {
     });
     const runs = await readSweepFile(file);
     expect(runs).toHaveLength(2 * 2 * (2 + 1) * 2);
-    expect(runs[0]).toEqual({ problem: 'two_d_quadratic', optimizer: 'SGD', hyperparams: { lr: 0.01 }, seed: 42, schedule: 'none', numEpochs: 2, outputDir: join(dir, 'expand', 'results', 'none') });
+    expect(runs[0]).toEqual({ problem: 'two_d_quadratic', optimizer: 'SGD', hyperparameters: { lr: 0.01 }, seed: 42, lrSchedule: 'none', numEpochs: 2, outputDir: join(dir, 'expand', 'results', 'none') });
     const bad = await sweepFile('bad', { problems: ['p'], optimizers: [{ name: 'SGD' }], seeds: [42] });
     await expect(readSweepFile(bad)).rejects.toThrow(`${bad}: optimizers[0] needs "settings"`);
   });
