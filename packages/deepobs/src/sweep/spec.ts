@@ -143,3 +143,17 @@ export function runArgs(r: SweepRun): string[] {
 export function shellQuote(args: readonly string[]): string {
   return args.map((a) => (/^[A-Za-z0-9_./:=@%+-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
 }
+
+/** Parses command-line "name=value" hyperparameters: numbers, or true/false. */
+export function parseAssignments(items: readonly string[]): Record<string, number | boolean> {
+  const out: Record<string, number | boolean> = {};
+  for (const item of items) {
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.+)$/.exec(item);
+    const v = m?.[2];
+    if (!m || v === undefined) throw new Error(`expected name=value, got "${item}"`);
+    if (v === 'true' || v === 'false') out[m[1]] = v === 'true';
+    else if (Number.isFinite(Number(v))) out[m[1]] = Number(v);
+    else throw new Error(`"${item}": the value must be a number, true or false`);
+  }
+  return out;
+}

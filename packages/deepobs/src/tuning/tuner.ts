@@ -49,6 +49,8 @@ export interface TuningLogEntry {
   value: number | null;
   metric: string;
   resultFile?: string;
+  /** Why the run produced no value (it crashed, also after its retries); the tuning goes on without it. */
+  error?: string;
   seconds: number;
 }
 
@@ -71,8 +73,13 @@ export async function tune(o: TuneOptions): Promise<TuningResult> {
 
   const evaluate = async (kind: TuningLogEntry['kind'], index: number, setting: Setting, seed: number): Promise<TuningLogEntry> => {
     const t0 = Date.now();
-    const out = await o.objective(setting, seed);
-    goal ??= /accurac/i.test(out.metric) ? 'max' : 'min';
+    let out: TrialOutcome & { error?: string };
+    try {
+      out = await o.objective(setting, seed);
+      goal ??= /accurac/i.test(out.metric) ? 'max' : 'min';
+    } catch (e) {
+      out = { value: NaN, metric: '', error: (e as Error).message };
+    }
     const entry: TuningLogEntry = {
       kind,
       index,
@@ -82,6 +89,7 @@ export async function tune(o: TuneOptions): Promise<TuningResult> {
       value: Number.isFinite(out.value) ? out.value : null,
       metric: out.metric,
       ...(out.resultFile ? { resultFile: out.resultFile } : {}),
+      ...(out.error ? { error: out.error } : {}),
       seconds: (Date.now() - t0) / 1000,
     };
     if (o.logFile) await appendFile(o.logFile, `${JSON.stringify(entry)}\n`);
