@@ -1,0 +1,12 @@
+export { DATA_SOURCES, getDataSource } from './catalog.js';
+export type { DataSetSource, RemoteFile } from './catalog.js';
+export { ChecksumMismatchError, downloadDataset } from './download.js';
+export type { DownloadEvent, DownloadOptions, DownloadResult, DownloadedFile } from './download.js';
+export { HttpStatusError, fetchResumable } from './fetch.js';
+export type { FetchOptions, TransferProgress } from './fetch.js';
+export { sha256File } from './checksum.js';
+export { readMat } from './mat.js';
+export type { MatArray } from './mat.js';
+export { svhnRecords } from './svhn.js';
+export { TOLSTOI_DELETIONS, deleteLines, tolstoiArrays } from './tolstoi.js';
+export { dataCommand } from './command.js';
