@@ -84,8 +84,12 @@ function readEvaluation(entry: PyObject, step: number, where: (key: string) => s
   return record;
 }
 
+/** Non-finite values some writers quote (json_tricks configured to be strict-JSON friendly); Python's default is bare. */
+const QUOTED_SPECIAL: Record<string, number> = { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity };
+
 function readNumber(v: PyJson, where: string): number {
   if (typeof v === 'number' || typeof v === 'bigint') return Number(v);
+  if (typeof v === 'string' && v in QUOTED_SPECIAL) return QUOTED_SPECIAL[v];
   throw new LogFormatError(where, `expected a number, found ${JSON.stringify(v)}`);
 }
 

@@ -34,7 +34,7 @@ if (!existsSync(CHROMIUM)) {
       await finishRun(old, 7);
       server = await createDashboardServer({ source: fanout, token: TOKEN, listRuns: () => ['stored-run'], readRun: () => fromArray(stored.envelopes), log: () => undefined });
       profile = mkdtempSync(join(tmpdir(), 'cockpit-chromium-'));
-      context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: ARGS, headless: true, viewport: { width: 1800, height: 1300 } });
+      context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: ARGS, headless: true, viewport: { width: 2500, height: 1400 } });
       page = context.pages()[0] ?? (await context.newPage());
     });
     afterAll(async () => {

@@ -58,7 +58,7 @@ describe.each(FILES)('%s', (file) => {
       if (perParam.length) {
         expect(perParam).toHaveLength(4);
         // The per-parameter histograms of a step add up to the total one.
-        const sum = perParam.reduce((acc, h) => acc.map((c: number, i: number) => c + h.counts![i]), new Array<number>(h2!.counts!.length).fill(0));
+        const sum = perParam.reduce((acc, h) => acc.map((c: number, i: number) => c + h!.counts![i]), new Array<number>(h2!.counts!.length).fill(0));
         expect(sum).toEqual(h2!.counts);
       }
     }

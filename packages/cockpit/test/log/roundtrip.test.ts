@@ -96,6 +96,16 @@ test('floats are written as Python repr writes them', () => {
   expect(xs.map(pythonFloatRepr)).toEqual(python.map((s, i) => (Object.is(xs[i], -0) ? '-0.0' : s)));
 });
 
+test('non-finite values are read bare (as Python writes them) or quoted', () => {
+  const log = parseCockpitLog('{"0": {"Loss": NaN, "TICDiag": "Infinity", "GradNorm": [-Infinity, "NaN", 1]}}', 'nan.json');
+  const [env] = cockpitLogToEnvelopes(log, { runId: 'r' }).filter((e) => e.step);
+  const q = Object.fromEntries(env.step!.quantities!.map((x) => [x.name, x]));
+  expect(q.Loss.scalar).toBeNaN();
+  expect(q.TICDiag.scalar).toBe(Infinity);
+  expect(q.GradNorm.vector!.values).toEqual([-Infinity, NaN, 1]);
+  expect(() => parseCockpitLog('{"0": {"Loss": nan}}', 'lower.json')).toThrow(/lower\.json:1:16: unexpected character 'n'/);
+});
+
 describe('bad input gets an error naming the file, step and key', () => {
   test('truncated file', () => {
     const text = readFileSync(join(__dirname, '../fixtures/logs/mlp.mc.cockpit_log.json'), 'utf8');

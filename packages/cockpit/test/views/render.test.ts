@@ -79,3 +79,18 @@ test('bad arguments get clear errors', async () => {
   await expect(plotToFile(join(LOGS, 'mlp.cockpit_log.json'), '/tmp/x.jpg')).rejects.toThrow(/must be \.png, \.svg or \.html/);
   await expect(plotToFile('/nonexistent/run.json', '/tmp/x.png')).rejects.toThrow(/no such file or folder/);
 });
+
+test('the cockpit command: plot writes the file and says so; a bad extension is an error', async () => {
+  const { cockpitProgram } = await import('../../src/cli/main.js');
+  const out = join(ARTIFACTS, 'cli-sigmoid_mse.svg');
+  const said: string[] = [];
+  const log = jest.spyOn(console, 'log').mockImplementation((m: string) => void said.push(m));
+  try {
+    await cockpitProgram().parseAsync(['node', 'cockpit', 'plot', join(LOGS, 'sigmoid_mse.ggn_exact.cockpit_log.json'), '-o', out]);
+  } finally {
+    log.mockRestore();
+  }
+  expect(said).toEqual([`[cockpit] wrote SVG of sigmoid_mse.ggn_exact.cockpit_log to ${out}`]);
+  expect(readFileSync(out, 'utf8')).toContain('>TIC</text>');
+  await expect(cockpitProgram().exitOverride().parseAsync(['node', 'cockpit', 'plot', join(LOGS, 'mlp.cockpit_log.json'), '-o', '/tmp/x.gif'])).rejects.toThrow(/\.png, \.svg or \.html/);
+});

@@ -2,18 +2,19 @@
 // lists runs, sends the viewer's selection and draws what it is pushed with vega and vega-lite served locally.
 import { PANELS, type PanelId } from '../specs/figure.js';
 
-const LAYOUT: Array<{ group: string; colour: string; panels: PanelId[] }> = [
+/** The original's grid: three instrument groups side by side, the summary row and the auxiliary screen below. */
+const LAYOUT: Array<{ group: string; colour: string; panels: PanelId[]; wide?: boolean }> = [
   { group: 'STEP SIZE', colour: '#4a73ad', panels: ['alpha', 'distance', 'gradNorm'] },
   { group: 'GRADIENTS', colour: '#f28033', panels: ['gradientTests', 'hist1d', 'hist2d'] },
   { group: 'CURVATURE', colour: '#339966', panels: ['maxEv', 'trace', 'tic'] },
-  { group: 'SUMMARY', colour: '#555566', panels: ['hyperparameters', 'performance'] },
-  { group: 'AUXILIARY', colour: '#4a73ad', panels: ['meanGsnr', 'cabs', 'earlyStopping'] },
+  { group: 'SUMMARY', colour: '#555566', panels: ['hyperparameters', 'performance'], wide: true },
+  { group: 'AUXILIARY', colour: '#4a73ad', panels: ['meanGsnr', 'cabs', 'earlyStopping'], wide: true },
 ];
 
 export function dashboardPage(): string {
   const groups = LAYOUT.map(
     (g) =>
-      `<section class="group" style="border-color:${g.colour}"><h2 style="color:${g.colour}">${g.group}</h2>${g.panels
+      `<section class="group${g.wide ? ' wide' : ''}" style="border-color:${g.colour}"><h2 style="color:${g.colour}">${g.group}</h2>${g.panels
         .map((id) => `<div class="panel empty" data-panel="${id}" data-title="${PANELS[id].title}"></div>`)
         .join('')}</section>`,
   ).join('');
@@ -26,13 +27,15 @@ body{margin:0;font-family:"DejaVu Sans",sans-serif;background:#eaeaf2;color:#222
 header{display:flex;gap:16px;align-items:center;padding:8px 16px;background:#fff;border-bottom:1px solid #ccc}
 header h1{font-size:20px;margin:0}
 #status{font-size:12px;color:#666}
-main{display:grid;grid-template-columns:260px 1fr 440px;gap:12px;padding:12px}
+main{display:grid;grid-template-columns:240px max-content max-content;gap:12px;padding:12px;align-items:start}
 #runs{background:#fff;padding:8px;border-radius:4px;align-self:start}
 #runs label{display:block;font-size:12px;padding:4px;border-bottom:1px solid #eee;cursor:pointer}
 .state{font-size:10px;padding:1px 5px;border-radius:8px;margin-left:4px;color:#fff;background:#888}
 .state.active{background:#339966}.state.completed{background:#4a73ad}.state.interrupted,.state.failed,.state.diverged{background:#c0392b}
 .meta{display:block;color:#777;font-size:11px;margin-left:20px}
-#instruments{display:flex;flex-wrap:wrap;gap:12px;align-content:flex-start}
+#instruments{display:grid;grid-template-columns:repeat(3,max-content);gap:12px;align-items:start}
+.group.wide{grid-column:1/-1}
+.group.wide .panel{display:inline-block;vertical-align:top;margin-right:8px}
 .group{border-top:4px solid;background:rgba(255,255,255,.5);padding:6px;border-radius:4px}
 .group h2{font-size:14px;margin:2px 4px 6px;text-align:center}
 .panel{background:#fff;margin-bottom:8px;min-height:40px}

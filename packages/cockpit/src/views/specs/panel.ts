@@ -28,9 +28,10 @@ export function scatterLayers(rows: SeriesRow[], yTitle: string, log: boolean | 
   const multi = new Set(rows.map((r) => r.run)).size > 1;
   const scale = yScale(rows.map((r) => r.value), log);
   const axis = { title: yTitle, ...(axisOrient ? { orient: axisOrient } : {}) };
+  // With several runs the colour names the run; one legend per panel (on the points of its left axis) is enough.
   const colour = (scheme: 'viridis' | 'cool') =>
     multi
-      ? { field: 'run', type: 'nominal', title: 'Run', legend: { orient: 'bottom' } }
+      ? { field: 'run', type: 'nominal', title: 'Run', legend: scheme === 'viridis' && axisOrient !== 'right' ? { orient: 'bottom' } : null }
       : {
           field: 'step',
           type: 'quantitative',
@@ -53,4 +54,23 @@ export function scatterLayers(rows: SeriesRow[], yTitle: string, log: boolean | 
 export function scatterPanel(title: string, rows: SeriesRow[], yTitle: string, log: boolean | 'auto', options: PanelOptions, minPoints = 1): VlSpec | undefined {
   if (rows.filter((r) => Number.isFinite(r.value)).length < minPoints) return undefined;
   return { title, ...size(options), data: { values: rows }, layer: scatterLayers(rows, yTitle, log), resolve: { scale: { color: 'independent' } } };
+}
+
+export interface AxisSeries {
+  rows: SeriesRow[];
+  yTitle: string;
+  log: boolean | 'auto';
+}
+
+/** Two quantities over the iterations, one per y axis (left and right); undefined when both are empty. */
+export function twinAxisPanel(title: string, left: AxisSeries, right: AxisSeries, options: PanelOptions): VlSpec | undefined {
+  const sides: Array<[AxisSeries, 'left' | 'right']> = [
+    [left, 'left'],
+    [right, 'right'],
+  ];
+  const layers = sides
+    .filter(([s]) => s.rows.length > 0)
+    .map(([{ rows, yTitle, log }, orient]) => ({ data: { values: rows }, layer: scatterLayers(rows, yTitle, log, orient), resolve: { scale: { color: 'independent' } } }));
+  if (layers.length === 0) return undefined;
+  return { title, ...size(options), layer: layers, resolve: { scale: { y: 'independent', color: 'independent' } } };
 }
