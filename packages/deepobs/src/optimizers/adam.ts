@@ -52,3 +52,20 @@ export function updateMoments(
   slots.v.assign(v);
   return { m, v };
 }
+
+export type MomentSlots = { m: tf.Variable; v: tf.Variable };
+
+/** Optimizers that keep Adam's two per-variable moment estimates (Nadam, RAdam, AdaBelief). */
+export abstract class MomentOptimizer extends SlotOptimizer<MomentSlots> {
+  constructor(
+    name: string,
+    learningRate: number,
+    protected readonly settings: AdamSettings,
+  ) {
+    super(name, learningRate);
+  }
+
+  protected createSlots(variable: tf.Variable): MomentSlots {
+    return { m: zerosSlot(variable), v: zerosSlot(variable) };
+  }
+}

@@ -1,24 +1,15 @@
 // Nadam as in torch.optim.NAdam (1.13), i.e. Dozat's Nesterov-accelerated Adam with Keras's momentum schedule
 // μ_t = β1·(1 − ½·0.96^(t·ψ)), ψ = 0.004 (Keras Nadam, whose ε = 1e-7 Crowded Valley uses):
 //   θ ← θ − lr·(1−μ_t)/(1−Π_{i≤t} μ_i) · g/d − lr·μ_{t+1}/(1−Π_{i≤t+1} μ_i) · m/d,   d = √(v/(1−β2ᵗ)) + ε.
-import * as tf from '@tensorflow/tfjs';
-import type { AdamSettings } from './adam.js';
-import { updateMoments } from './adam.js';
-import { SlotOptimizer, zerosSlot } from './stateful.js';
+import type * as tf from '@tensorflow/tfjs';
+import type { MomentSlots } from './adam.js';
+import { MomentOptimizer, updateMoments } from './adam.js';
 
 const MOMENTUM_DECAY = 0.004;
 
-export class Nadam extends SlotOptimizer<{ m: tf.Variable; v: tf.Variable }> {
+export class Nadam extends MomentOptimizer {
   /** muProducts[t] = Π_{i≤t} μ_i; it depends on t only, so all variables share it. */
   private readonly muProducts = [1];
-
-  constructor(
-    name: string,
-    learningRate: number,
-    private readonly settings: AdamSettings,
-  ) {
-    super(name, learningRate);
-  }
 
   private mu(t: number): number {
     return this.settings.beta1 * (1 - 0.5 * 0.96 ** (t * MOMENTUM_DECAY));
@@ -29,11 +20,7 @@ export class Nadam extends SlotOptimizer<{ m: tf.Variable; v: tf.Variable }> {
     return this.muProducts[t]!;
   }
 
-  protected createSlots(variable: tf.Variable) {
-    return { m: zerosSlot(variable), v: zerosSlot(variable) };
-  }
-
-  protected update(variable: tf.Variable, grad: tf.Tensor, slots: { m: tf.Variable; v: tf.Variable }, t: number): void {
+  protected update(variable: tf.Variable, grad: tf.Tensor, slots: MomentSlots, t: number): void {
     const { beta1, beta2, epsilon } = this.settings;
     const { m, v } = updateMoments(slots, grad, beta1, beta2);
     const denom = v.div(1 - beta2 ** t).sqrt().add(epsilon);

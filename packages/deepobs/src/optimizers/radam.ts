@@ -1,25 +1,12 @@
 // RAdam (Liu et al. 2020) as in torch.optim.RAdam (1.13). With ρ∞ = 2/(1−β2) − 1 and ρ_t = ρ∞ − 2tβ2ᵗ/(1−β2ᵗ):
 // if ρ_t > 5, θ ← θ − lr·r_t·m̂·√(1−β2ᵗ)/(√v + ε) with the rectification r_t = √((ρ_t−4)(ρ_t−2)ρ∞ /
 // ((ρ∞−4)(ρ∞−2)ρ_t)); otherwise plain momentum θ ← θ − lr·m̂ (m̂ = m/(1−β1ᵗ)).
-import * as tf from '@tensorflow/tfjs';
-import type { AdamSettings } from './adam.js';
-import { updateMoments } from './adam.js';
-import { SlotOptimizer, zerosSlot } from './stateful.js';
+import type * as tf from '@tensorflow/tfjs';
+import type { MomentSlots } from './adam.js';
+import { MomentOptimizer, updateMoments } from './adam.js';
 
-export class RAdam extends SlotOptimizer<{ m: tf.Variable; v: tf.Variable }> {
-  constructor(
-    name: string,
-    learningRate: number,
-    private readonly settings: AdamSettings,
-  ) {
-    super(name, learningRate);
-  }
-
-  protected createSlots(variable: tf.Variable) {
-    return { m: zerosSlot(variable), v: zerosSlot(variable) };
-  }
-
-  protected update(variable: tf.Variable, grad: tf.Tensor, slots: { m: tf.Variable; v: tf.Variable }, t: number): void {
+export class RAdam extends MomentOptimizer {
+  protected update(variable: tf.Variable, grad: tf.Tensor, slots: MomentSlots, t: number): void {
     const { beta1, beta2, epsilon } = this.settings;
     const { m, v } = updateMoments(slots, grad, beta1, beta2);
     const correction2 = 1 - beta2 ** t;

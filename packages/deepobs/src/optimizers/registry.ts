@@ -131,23 +131,24 @@ const AdaBeliefSpec = defineOptimizer({
   build: (h) => new AdaBelief('AdaBelief', num(h, 'lr'), adamSettings(h)),
 });
 
-const AdaBoundSpec = defineOptimizer({
-  name: 'AdaBound',
-  folderName: 'AdaBoundOptimizer',
-  doc: 'AdaBound (Luo et al. 2019): Adam whose step sizes are clipped to bounds that converge to SGD',
-  hyperparameters: boundHyperparameters,
-  build: (h) =>
-    new AdaBound('AdaBound', num(h, 'lr'), { ...adamSettings(h), finalLr: num(h, 'final_lr'), gamma: num(h, 'gamma'), amsbound: false }),
-});
+const bounded = (name: string, folderName: string, doc: string, amsbound: boolean) =>
+  defineOptimizer({
+    name,
+    folderName,
+    doc,
+    hyperparameters: boundHyperparameters,
+    build: (h) =>
+      new AdaBound(name, num(h, 'lr'), { ...adamSettings(h), finalLr: num(h, 'final_lr'), gamma: num(h, 'gamma'), amsbound }),
+  });
 
-const AMSBound = defineOptimizer({
-  name: 'AMSBound',
-  folderName: 'AMSBoundOptimizer',
-  doc: 'AMSBound (Luo et al. 2019): AdaBound on the running maximum of the second moment',
-  hyperparameters: boundHyperparameters,
-  build: (h) =>
-    new AdaBound('AMSBound', num(h, 'lr'), { ...adamSettings(h), finalLr: num(h, 'final_lr'), gamma: num(h, 'gamma'), amsbound: true }),
-});
+const AdaBoundSpec = bounded(
+  'AdaBound',
+  'AdaBoundOptimizer',
+  'AdaBound (Luo et al. 2019): Adam whose step sizes are clipped to bounds that converge to SGD',
+  false,
+);
+
+const AMSBound = bounded('AMSBound', 'AMSBoundOptimizer', 'AMSBound (Luo et al. 2019): AdaBound on the running maximum of the second moment', true);
 
 const AdagradSpec = defineOptimizer({
   name: 'Adagrad',

@@ -41,76 +41,60 @@ export interface DataSetSource {
 
 const IDX = ['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz', 't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz'];
 
-const idxFiles = (bases: string[], digests: Record<string, [number, string]>): RemoteFile[] =>
-  IDX.map((name) => ({ name, urls: bases.map((b) => b + name), size: digests[name]![0], sha256: digests[name]![1] }));
+/** MNIST-style data: the four gzipped IDX files, used as downloaded. */
+const idxSource = (name: string, bases: string[], digests: Record<string, [number, string]>): DataSetSource => ({
+  name,
+  folder: name,
+  files: IDX.map((file) => ({ name: file, urls: bases.map((b) => b + file), size: digests[file]![0], sha256: digests[file]![1] })),
+  outputs: IDX,
+  removeDownloads: false,
+});
 
 const KRIZHEVSKY = 'https://www.cs.toronto.edu/~kriz/';
+
+/** A CIFAR binary archive, extracted like `tar -xf … --strip 1` into the DeepOBS folder. */
+const cifarSource = (name: string, folder: string, size: number, sha256: string, outputs: string[]): DataSetSource => ({
+  name,
+  folder,
+  files: [{ name: `${folder}-binary.tar.gz`, urls: [`${KRIZHEVSKY}${folder}-binary.tar.gz`], size, sha256 }],
+  prepare: { kind: 'untar', stripComponents: 1 },
+  outputs,
+  removeDownloads: true,
+});
 const SVHN = 'http://ufldl.stanford.edu/housenumbers/';
 
 export const DATA_SOURCES: Readonly<Record<string, DataSetSource>> = {
-  mnist: {
-    name: 'mnist',
-    folder: 'mnist',
-    files: idxFiles(
-      ['http://yann.lecun.com/exdb/mnist/', 'https://ossci-datasets.s3.amazonaws.com/mnist/', 'https://storage.googleapis.com/cvdf-datasets/mnist/'],
-      {
-        'train-images-idx3-ubyte.gz': [9912422, '440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609'],
-        'train-labels-idx1-ubyte.gz': [28881, '3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c'],
-        't10k-images-idx3-ubyte.gz': [1648877, '8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6'],
-        't10k-labels-idx1-ubyte.gz': [4542, 'f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6'],
-      },
-    ),
-    outputs: IDX,
-    removeDownloads: false,
-  },
-  fmnist: {
-    name: 'fmnist',
-    folder: 'fmnist',
-    files: idxFiles(
-      [
-        'http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/',
-        'https://raw.githubusercontent.com/zalandoresearch/fashion-mnist/master/data/fashion/',
-      ],
-      {
-        'train-images-idx3-ubyte.gz': [26421880, '3aede38d61863908ad78613f6a32ed271626dd12800ba2636569512369268a84'],
-        'train-labels-idx1-ubyte.gz': [29515, 'a04f17134ac03560a47e3764e11b92fc97de4d1bfaf8ba1a3aa29af54cc90845'],
-        't10k-images-idx3-ubyte.gz': [4422102, '346e55b948d973a97e58d2351dde16a484bd415d4595297633bb08f03db6a073'],
-        't10k-labels-idx1-ubyte.gz': [5148, '67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5'],
-      },
-    ),
-    outputs: IDX,
-    removeDownloads: false,
-  },
-  cifar10: {
-    name: 'cifar10',
-    folder: 'cifar-10',
-    files: [
-      {
-        name: 'cifar-10-binary.tar.gz',
-        urls: [`${KRIZHEVSKY}cifar-10-binary.tar.gz`],
-        size: 170052171,
-        sha256: 'c4a38c50a1bc5f3a1c5537f2155ab9d68f9f25eb1ed8d9ddda3db29a59bca1dd',
-      },
+  mnist: idxSource(
+    'mnist',
+    ['http://yann.lecun.com/exdb/mnist/', 'https://ossci-datasets.s3.amazonaws.com/mnist/', 'https://storage.googleapis.com/cvdf-datasets/mnist/'],
+    {
+      'train-images-idx3-ubyte.gz': [9912422, '440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609'],
+      'train-labels-idx1-ubyte.gz': [28881, '3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c'],
+      't10k-images-idx3-ubyte.gz': [1648877, '8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6'],
+      't10k-labels-idx1-ubyte.gz': [4542, 'f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6'],
+    },
+  ),
+  fmnist: idxSource(
+    'fmnist',
+    [
+      'http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/',
+      'https://raw.githubusercontent.com/zalandoresearch/fashion-mnist/master/data/fashion/',
     ],
-    prepare: { kind: 'untar', stripComponents: 1 },
-    outputs: [...[1, 2, 3, 4, 5].map((i) => `data_batch_${i}.bin`), 'test_batch.bin'],
-    removeDownloads: true,
-  },
-  cifar100: {
-    name: 'cifar100',
-    folder: 'cifar-100',
-    files: [
-      {
-        name: 'cifar-100-binary.tar.gz',
-        urls: [`${KRIZHEVSKY}cifar-100-binary.tar.gz`],
-        size: 168513733,
-        sha256: '58a81ae192c23a4be8b1804d68e518ed807d710a4eb253b1f2a199162a40d8ec',
-      },
-    ],
-    prepare: { kind: 'untar', stripComponents: 1 },
-    outputs: ['train.bin', 'test.bin'],
-    removeDownloads: true,
-  },
+    {
+      'train-images-idx3-ubyte.gz': [26421880, '3aede38d61863908ad78613f6a32ed271626dd12800ba2636569512369268a84'],
+      'train-labels-idx1-ubyte.gz': [29515, 'a04f17134ac03560a47e3764e11b92fc97de4d1bfaf8ba1a3aa29af54cc90845'],
+      't10k-images-idx3-ubyte.gz': [4422102, '346e55b948d973a97e58d2351dde16a484bd415d4595297633bb08f03db6a073'],
+      't10k-labels-idx1-ubyte.gz': [5148, '67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5'],
+    },
+  ),
+  cifar10: cifarSource('cifar10', 'cifar-10', 170052171, 'c4a38c50a1bc5f3a1c5537f2155ab9d68f9f25eb1ed8d9ddda3db29a59bca1dd', [
+    ...[1, 2, 3, 4, 5].map((i) => `data_batch_${i}.bin`),
+    'test_batch.bin',
+  ]),
+  cifar100: cifarSource('cifar100', 'cifar-100', 168513733, '58a81ae192c23a4be8b1804d68e518ed807d710a4eb253b1f2a199162a40d8ec', [
+    'train.bin',
+    'test.bin',
+  ]),
   svhn: {
     name: 'svhn',
     folder: 'svhn',
