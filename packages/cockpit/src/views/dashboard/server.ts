@@ -131,7 +131,7 @@ export async function createDashboardServer(options: DashboardOptions = {}): Pro
             log(`dashboard: record ${env.runId}#${env.seq} ignored: ${(e as Error).message}`);
           }
         }
-      })()
+      })().catch((e) => log(`dashboard: the live source failed; runs seen so far stay available: ${(e as Error).message}`))
     : Promise.resolve();
 
   const authorized = (req: IncomingMessage, url: URL) => tokenMatches(options.token, requestToken(req, url));
