@@ -11,7 +11,7 @@ test('kill -9 of the server mid-stream loses and duplicates nothing', async () =
   const tmp = tempDir();
   const port = await freePort();
   const address = `tcp://127.0.0.1:${port}`;
-  const args = ['--store', tmp.dir, '--bind', address, '--fsync', 'always'];
+  const args = ['--store', tmp.dir, '--bind', address, '--fsync', 'always', '--no-dashboard'];
   let server = await startServeProcess(args);
   const envelopes: Envelope[] = runEnvelopes('crash-run', 6000);
   const client = new BridgeClient({ address, maxUnacked: 1000, resendAfterMs: 300, log: () => undefined });

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import type { FsyncPolicy } from '@flightdeck/core';
+import { createDashboardServer } from '@flightdeck/cockpit';
 import { Bridge } from '../bridge/index.js';
-import { positiveNumber, readAllowedKeys, readKeyPairFile } from './options.js';
+import { port, positiveNumber, readAllowedKeys, readKeyPairFile } from './options.js';
 import { DEFAULT_STORE } from './runs.js';
 
 interface ServeFlags {
@@ -13,6 +14,8 @@ interface ServeFlags {
   token?: string;
   silence: number;
   fsync: string;
+  dashboard: boolean;
+  httpPort: number;
 }
 
 const FSYNC: FsyncPolicy[] = ['always', 'interval', 'never'];
@@ -29,6 +32,8 @@ export function serveCommand(program: Command): void {
     .option('--token <token>', 'access token for the dashboard when --public')
     .option('--silence <seconds>', 'mark a run interrupted after this long without records', positiveNumber, 60)
     .option('--fsync <policy>', `store durability: ${FSYNC.join(', ')}`, 'always')
+    .option('--http-port <port>', 'dashboard port (0 = any free port)', port, 8080)
+    .option('--no-dashboard', 'do not serve the live dashboard')
     .action(async (flags: ServeFlags) => {
       if (!FSYNC.includes(flags.fsync as FsyncPolicy)) throw new Error(`--fsync must be one of ${FSYNC.join(', ')}, got "${flags.fsync}"`);
       if (flags.curveKeys && !flags.allowKeys) throw new Error('--curve-keys needs --allow-keys (the client public keys to let in)');
@@ -45,8 +50,21 @@ export function serveCommand(program: Command): void {
       });
       process.stdout.write(`flightdeck: ingest listening on ${bridge.ingest.address}${curve ? ` (CurveZMQ, server public key ${curve.publicKey})` : ''}\n`);
       process.stdout.write(`flightdeck: run store ${flags.store} (${bridge.store.runs().length} runs)\n`);
+      const dashboard = flags.dashboard
+        ? await createDashboardServer({
+            source: bridge.live,
+            listRuns: () => bridge.store.runs(),
+            readRun: (runId) => bridge.store.read(runId),
+            host: flags.public ? '0.0.0.0' : '127.0.0.1',
+            port: flags.httpPort,
+            token: flags.token,
+            log: (line) => process.stdout.write(`flightdeck: ${line}\n`),
+          })
+        : undefined;
+      if (dashboard) process.stdout.write(`flightdeck: dashboard at ${dashboard.url}\n`);
       const stop = async (signal: string) => {
         process.stdout.write(`flightdeck: ${signal}, storing what was received and stopping\n`);
+        await dashboard?.close();
         await bridge.close();
         process.exit(0);
       };

@@ -1,0 +1,76 @@
+// The sending side of bench/bridge-ingest.ts, run in a worker thread (its own core): `senders` BridgeClients
+// (one run each) or, for the baseline, raw DEALER sockets sending the same encoded frames without acks.
+import { parentPort, workerData } from 'node:worker_threads';
+import * as zmq from 'zeromq';
+import { SCHEMA_VERSION, encodeEnvelope, type Envelope } from '@flightdeck/core';
+import { BridgeClient } from '../packages/bridge/src/client/index.js';
+
+export interface SenderJob {
+  address: string;
+  senders: number;
+  recordsPerSender: number;
+  kind: 'small' | 'hist2d';
+  /** Records per second over all senders; 0 = as fast as possible. */
+  rate: number;
+  raw: boolean;
+  tag: string;
+}
+
+const nowUs = () => Math.round((performance.timeOrigin + performance.now()) * 1000);
+
+const HIST = {
+  xEdges: Array.from({ length: 41 }, (_, i) => -1 + i / 20),
+  yEdges: Array.from({ length: 51 }, (_, i) => -2 + (4 * i) / 50),
+  counts: Array.from({ length: 40 * 50 }, (_, i) => (i * 7919) % 97),
+};
+
+function record(kind: SenderJob['kind'], runId: string, seq: number): Envelope {
+  const base = { schemaVersion: SCHEMA_VERSION, runId, seq, timeUnixUs: nowUs() };
+  if (seq === 0) return { ...base, runStarted: { testProblem: 'bench', optimizer: 'SGD' } };
+  const quantities =
+    kind === 'small'
+      ? [{ name: 'Alpha', scalar: 0.25 }, { name: 'NormTest', scalar: 1.5 }]
+      : [{ name: 'GradHist2d', histogram2d: HIST }];
+  return { ...base, step: { step: seq - 1, epoch: 0, loss: 1 / seq, quantities } };
+}
+
+async function pace(sent: number, start: number, rate: number): Promise<void> {
+  if (rate <= 0) return;
+  const due = start + (sent / rate) * 1000;
+  const wait = due - performance.now();
+  if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+}
+
+async function runClient(job: SenderJob, i: number): Promise<void> {
+  const runId = `${job.tag}-${i}`;
+  const perSenderRate = job.rate / job.senders;
+  const start = performance.now();
+  if (job.raw) {
+    // ZeroMQ's own rate: frames encoded beforehand (a pool cycled through), sent in the same batches, no acks.
+    const pool = Array.from({ length: 256 }, (_, k) => encodeEnvelope(record(job.kind, runId, k + 1)));
+    const d = new zmq.Dealer({ linger: 0, sendHighWaterMark: 100_000 });
+    d.connect(job.address);
+    for (let sent = 0; sent < job.recordsPerSender; ) {
+      const n = Math.min(256, job.recordsPerSender - sent);
+      await d.send(n === 256 ? pool : pool.slice(0, n));
+      sent += n;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    d.close();
+    return;
+  }
+  const client = new BridgeClient({ address: job.address, maxUnacked: 10_000, log: () => undefined });
+  for (let seq = 0; seq < job.recordsPerSender; seq++) {
+    await client.write(record(job.kind, runId, seq));
+    if (seq % 64 === 0) await pace(seq, start, perSenderRate);
+  }
+  await client.close();
+  const r = client.report();
+  if (r.acknowledged !== job.recordsPerSender || r.dropped) throw new Error(`sender ${runId}: ${JSON.stringify(r)}`);
+}
+
+const job = workerData as SenderJob;
+Promise.all(Array.from({ length: job.senders }, (_, i) => runClient(job, i))).then(
+  () => parentPort!.postMessage({ ok: true }),
+  (e) => parentPort!.postMessage({ ok: false, error: String(e) }),
+);

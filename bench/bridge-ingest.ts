@@ -1,0 +1,130 @@
+// Bridge ingest: sustained rate (records stored durably per second) and latency (send → stored, send → live
+// subscriber; p50, p99) with 1, 10 and 50 concurrent senders, small step records and records with a 2-D histogram,
+// against ZeroMQ's raw rate for the same frames (DEALER → ROUTER, no decoding, no store, no acks) in the same run.
+// Senders run in a worker thread, the bridge (ingest + run store with fsync 'always') in the main thread.
+//
+// Run: node -r ./bench/store.register.cjs bench/bridge-ingest.ts [--quick] [--dir <folder on a real disk>]
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import * as zmq from 'zeromq';
+import { quantile, RunStore, type Envelope } from '@flightdeck/core';
+import { IngestServer, type IngestStore } from '../packages/bridge/src/ingest/index.js';
+import type { SenderJob } from './bridge-ingest-sender.js';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const baseDir = args.includes('--dir') ? args[args.indexOf('--dir') + 1] : tmpdir();
+const nowUs = () => (performance.timeOrigin + performance.now()) * 1000;
+
+function runSenders(job: SenderJob): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const w = new Worker(`require(${JSON.stringify(join(__dirname, 'store.register.cjs'))}); require(${JSON.stringify(join(__dirname, 'bridge-ingest-sender.ts'))});`, { eval: true, workerData: job });
+    w.once('message', (m: { ok: boolean; error?: string }) => (m.ok ? resolve() : reject(new Error(m.error))));
+    w.once('error', reject);
+  });
+}
+
+/** The run store, timing when each envelope became durable. */
+function timedStore(store: RunStore, storedLatencyMs: number[]): IngestStore {
+  return {
+    lastSeq: (runId) => store.lastSeq(runId),
+    runs: () => store.runs(),
+    appendMany: async (envelopes) => {
+      const list = [...envelopes];
+      const results = await store.appendMany(list);
+      const now = nowUs();
+      for (const e of list) storedLatencyMs.push((now - Number(e.timeUnixUs)) / 1000);
+      return results;
+    },
+  };
+}
+
+interface Row {
+  case: string;
+  records: number;
+  seconds: number;
+  rate: number;
+  stored: number[];
+  live: number[];
+  commits: number;
+}
+
+async function measure(kind: SenderJob['kind'], senders: number, total: number, rate: number): Promise<Row> {
+  const dir = mkdtempSync(join(baseDir, 'fd-bench-bridge-'));
+  const store = await RunStore.open(dir, { fsync: 'always', log: () => undefined });
+  const storedMs: number[] = [];
+  const liveMs: number[] = [];
+  const server = await IngestServer.start(timedStore(store, storedMs), { bind: 'tcp://127.0.0.1:0', log: () => undefined });
+  const recordsPerSender = Math.ceil(total / senders);
+  let received = 0;
+  let last = 0;
+  const live = (async () => {
+    for await (const e of server.subscribe() as AsyncIterable<Envelope>) {
+      liveMs.push((nowUs() - Number(e.timeUnixUs)) / 1000);
+      last = performance.now();
+      if (++received === recordsPerSender * senders) break;
+    }
+  })();
+  const start = performance.now();
+  await runSenders({ address: server.address, senders, recordsPerSender, kind, rate, raw: false, tag: `${kind}-${senders}` });
+  await live;
+  const seconds = (last - start) / 1000;
+  const commits = server.stats().commits;
+  await server.close();
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+  return { case: `${kind}, ${senders} sender${senders > 1 ? 's' : ''}${rate ? `, paced at ${rate}/s` : ''}`, records: received, seconds, rate: received / seconds, stored: storedMs, live: liveMs, commits };
+}
+
+async function rawZmq(kind: SenderJob['kind'], senders: number, total: number): Promise<number> {
+  const router = new zmq.Router({ linger: 0, receiveHighWaterMark: 100_000 });
+  await router.bind('tcp://127.0.0.1:0');
+  const recordsPerSender = Math.ceil(total / senders);
+  const expected = recordsPerSender * senders;
+  let n = 0;
+  const start = performance.now();
+  const sending = runSenders({ address: router.lastEndpoint!, senders, recordsPerSender, kind, rate: 0, raw: true, tag: 'raw' });
+  while (n < expected) {
+    const [, ...frames] = await router.receive();
+    n += frames.length;
+  }
+  const seconds = (performance.now() - start) / 1000;
+  await sending;
+  router.close();
+  return n / seconds;
+}
+
+const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
+const ms = (xs: number[], q: number) => quantile(xs, q).toFixed(1);
+
+async function main(): Promise<void> {
+  const small = quick ? 50_000 : 200_000;
+  const hist = quick ? 2_000 : 10_000;
+  const lines: string[] = [];
+  const out = (s: string) => {
+    lines.push(s);
+    console.log(s);
+  };
+  out('| case | records | stored/s | raw ZeroMQ/s (same frames) | × raw | commits | send→stored p50 / p99 ms | send→live p50 / p99 ms |');
+  out('|---|---|---|---|---|---|---|---|');
+  for (const [kind, total] of [['small', small], ['hist2d', hist]] as const) {
+    for (const senders of [1, 10, 50]) {
+      const raw = await rawZmq(kind, senders, total);
+      const r = await measure(kind, senders, total, 0);
+      out(`| ${r.case}, flood | ${fmt(r.records)} | ${fmt(r.rate)} | ${fmt(raw)} | ${(r.rate / raw).toFixed(2)} | ${fmt(r.commits)} | ${ms(r.stored, 0.5)} / ${ms(r.stored, 0.99)} | ${ms(r.live, 0.5)} / ${ms(r.live, 0.99)} |`);
+    }
+    for (const senders of [1, 10, 50]) {
+      // Latency at a steady offered load well below the flood rate, as a training loop sends.
+      const paced = kind === 'small' ? 5_000 : 250;
+      const r = await measure(kind, senders, paced * (quick ? 2 : 4), paced);
+      out(`| ${r.case} | ${fmt(r.records)} | ${fmt(r.rate)} | | | ${fmt(r.commits)} | ${ms(r.stored, 0.5)} / ${ms(r.stored, 0.99)} | ${ms(r.live, 0.5)} / ${ms(r.live, 0.99)} |`);
+    }
+  }
+}
+
+void main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
