@@ -45,7 +45,8 @@ export function checkGradients(optimizer: string, variables: tf.Variable[], grad
     throw new Error(`${optimizer}: ${variables.length} variables but ${grads.length} gradients`);
   }
   variables.forEach((v, i) => {
-    if (!tf.util.arraysEqual(v.shape, grads[i]!.shape)) {
+    if (!grads[i]) throw new Error(`${optimizer}: no gradient for variable "${v.name}" (does the loss depend on it?)`);
+    if (!tf.util.arraysEqual(v.shape, grads[i].shape)) {
       throw new Error(`${optimizer}: gradient ${i} has shape [${grads[i]!.shape}] but variable "${v.name}" has [${v.shape}]`);
     }
   });

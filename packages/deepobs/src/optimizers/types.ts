@@ -31,7 +31,7 @@ export interface OptimizerSpec {
   name: string;
   /** Folder name in DeepOBS output (DeepOBS 1.2 uses the optimizer class name, e.g. "MomentumOptimizer" / "SGD"). */
   folderName: string;
-  /** Name of the learning-rate hyperparameter in the output JSON ("lr" as DeepOBS-PyTorch writes it). */
+  /** Its hyperparameters; the learning rate is always "lr" (as DeepOBS-PyTorch writes it in the output JSON). */
   hyperparameters: HyperparameterSpec[];
   create(hyperparameters: Record<string, HyperparameterValue>): Optimizer;
   doc: string;

@@ -76,6 +76,7 @@ describe('optimizer registry', () => {
     const optimizer = createOptimizer('Adam');
     const v = tf.variable(tf.zeros([2, 3]), true, 'w');
     expect(() => optimizer.applyGradients([v], [])).toThrow(/1 variables but 0 gradients/);
+    expect(() => optimizer.applyGradients([v], [undefined as unknown as tf.Tensor])).toThrow(/no gradient for variable "w"/);
     expect(() => optimizer.applyGradients([v], [tf.zeros([3, 2])])).toThrow(/gradient 0 has shape \[3,2\] but variable "w" has \[2,3\]/);
     optimizer.dispose();
     v.dispose();
