@@ -83,7 +83,7 @@ export async function collectResults(root: string, options: CollectOptions): Pro
     o.settings.push(s);
   };
 
-  for await (const { ref, read } of readAhead(findResultFiles(root), options.readAhead ?? 16)) {
+  for await (const { ref, read } of readResultsInOrder(root, options.readAhead)) {
     analysis.files++;
     options.onFile?.(analysis.files);
     if (!read.ok) {
@@ -104,10 +104,10 @@ export async function collectResults(root: string, options: CollectOptions): Pro
   return analysis;
 }
 
-/** Reads files `depth` at a time ahead of the consumer, yielding them in walk order. */
-async function* readAhead(refs: AsyncIterable<ResultFileRef>, depth: number): AsyncGenerator<{ ref: ResultFileRef; read: ReadResult }> {
+/** Every result file below `root`, read `depth` files ahead of the consumer (default 16) and yielded in walk order. */
+export async function* readResultsInOrder(root: string, depth = 16): AsyncGenerator<{ ref: ResultFileRef; read: ReadResult }> {
   const queue: Array<Promise<{ ref: ResultFileRef; read: ReadResult }>> = [];
-  for await (const ref of refs) {
+  for await (const ref of findResultFiles(root)) {
     queue.push(readResultFile(ref.path).then((read) => ({ ref, read })));
     if (queue.length >= depth) yield await (queue.shift() as Promise<{ ref: ResultFileRef; read: ReadResult }>);
   }

@@ -1,6 +1,8 @@
 // Renders Vega-Lite specs to SVG and PNG files. vega and vega-lite are ESM-only, which a CommonJS package (and jest)
-// cannot load in process, so one child Node process renders a whole batch: one start-up per report.
+// cannot load in process, so one child Node process renders a whole batch: one start-up per report. Jobs are
+// streamed to it one JSON line at a time, so only one figure's data is in memory at once on either side.
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 
 export interface RenderJob {
   spec: Record<string, unknown>;
@@ -10,13 +12,15 @@ export interface RenderJob {
 }
 
 const RENDERER = `
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { createInterface } from 'node:readline';
 const vega = await import('vega');
 const vl = await import('vega-lite');
 const { Resvg } = createRequire(process.cwd() + '/').call(null, '@resvg/resvg-js');
-const jobs = JSON.parse(readFileSync(0, 'utf8'));
-for (const job of jobs) {
+for await (const line of createInterface({ input: process.stdin })) {
+  if (!line) continue;
+  const job = JSON.parse(line);
   try {
     const view = new vega.View(vega.parse(vl.compile(job.spec).spec), { renderer: 'none' });
     const svg = await view.toSVG();
@@ -30,15 +34,26 @@ for (const job of jobs) {
 }
 `;
 
-/** Renders every job; rejects naming the figures that failed (the others are written). */
-export function renderCharts(jobs: RenderJob[]): Promise<void> {
-  if (jobs.length === 0) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', RENDERER], { cwd: __dirname, stdio: ['pipe', 'inherit', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+/** Renders every job as it comes; rejects naming the figures that failed (the others are written). */
+export async function renderCharts(jobs: Iterable<RenderJob>): Promise<void> {
+  const child = spawn(process.execPath, ['--input-type=module', '-e', RENDERER], { cwd: __dirname, stdio: ['pipe', 'inherit', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  let exited = false;
+  const closed = new Promise<number | null>((resolve, reject) => {
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`chart rendering failed (exit ${code}):\n${stderr.trim()}`))));
-    child.stdin.end(JSON.stringify(jobs));
+    child.on('close', (code) => {
+      exited = true;
+      resolve(code);
+    });
   });
+  // A renderer that died early is reported by its exit code below, not by a write error here.
+  child.stdin.on('error', () => undefined);
+  for (const job of jobs) {
+    if (exited) break;
+    if (!child.stdin.write(`${JSON.stringify(job)}\n`)) await Promise.race([once(child.stdin, 'drain'), closed]);
+  }
+  child.stdin.end();
+  const code = await closed;
+  if (code !== 0) throw new Error(`chart rendering failed (exit ${code}):\n${stderr.trim()}`);
 }

@@ -54,23 +54,40 @@ export async function analyze(options: AnalyzeOptions): Promise<Report> {
   const profiles = performanceProfiles(timesToTarget(analysis));
 
   await mkdir(options.out, { recursive: true });
-  const figures: Array<{ name: string; title: string; spec: VegaLiteSpec }> = [];
-  for (const p of analysis.problems) {
-    const base = baselines?.problems.find((b) => b.problem === p.problem);
-    figures.push({ name: `performance-${fileSafe(p.key)}`, title: `Performance: ${p.key}`, spec: performanceChart(p, base, thresholds?.[p.problem]) });
-    for (const o of p.optimizers)
-      for (const hp of varyingHyperparameters(o.settings))
-        figures.push({ name: `sensitivity-${fileSafe(p.key)}-${fileSafe(o.optimizer)}-${fileSafe(hp)}`, title: `Sensitivity: ${p.key} / ${o.optimizer} / ${hp}`, spec: sensitivityChart(p, o, hp) });
-  }
-  figures.push({ name: 'testset', title: 'Test-set performance across problems', spec: testsetChart(analysis) });
-  if (profiles.problems.length > 0) figures.push({ name: 'profiles', title: 'Performance profiles', spec: profileChart(profiles) });
-  await renderCharts(figures.map((f) => ({ spec: f.spec, svgPath: join(options.out, `${f.name}.svg`), ...(options.png !== false ? { pngPath: join(options.out, `${f.name}.png`) } : {}) })));
+  const figures: Array<{ name: string; title: string }> = [];
+  const png = options.png !== false;
+  await renderCharts(
+    (function* () {
+      for (const f of figureSpecs(analysis, baselines, thresholds, profiles)) {
+        figures.push({ name: f.name, title: f.title });
+        yield { spec: f.spec, svgPath: join(options.out, `${f.name}.svg`), ...(png ? { pngPath: join(options.out, `${f.name}.png`) } : {}) };
+      }
+    })(),
+  );
 
   const html = join(options.out, 'index.html');
   await writeFile(html, reportHtml(analysis, table, profiles, figures, !!thresholds));
   await writeFile(join(options.out, 'table.md'), `${formatTableMarkdown(table)}\n`);
   await writeFile(join(options.out, 'summary.json'), JSON.stringify({ mode, split, table, profiles: { ...profiles, taus: undefined, rho: undefined }, skipped: analysis.skipped }, jsonSafe, 2));
   return { analysis, baselines, table, profiles, html, figures: figures.map((f) => join(options.out, `${f.name}.svg`)) };
+}
+
+/** Every figure of the report, made one at a time (a large analysis has a thousand of them). */
+function* figureSpecs(
+  analysis: Analysis,
+  baselines: Analysis | undefined,
+  thresholds: Record<string, number> | undefined,
+  profiles: PerformanceProfiles,
+): Generator<{ name: string; title: string; spec: VegaLiteSpec }> {
+  for (const p of analysis.problems) {
+    const base = baselines?.problems.find((b) => b.problem === p.problem);
+    yield { name: `performance-${fileSafe(p.key)}`, title: `Performance: ${p.key}`, spec: performanceChart(p, base, thresholds?.[p.problem]) };
+    for (const o of p.optimizers)
+      for (const hp of varyingHyperparameters(o.settings))
+        yield { name: `sensitivity-${fileSafe(p.key)}-${fileSafe(o.optimizer)}-${fileSafe(hp)}`, title: `Sensitivity: ${p.key} / ${o.optimizer} / ${hp}`, spec: sensitivityChart(p, o, hp) };
+  }
+  yield { name: 'testset', title: 'Test-set performance across problems', spec: testsetChart(analysis) };
+  if (profiles.problems.length > 0) yield { name: 'profiles', title: 'Performance profiles', spec: profileChart(profiles) };
 }
 
 /** JSON has no Infinity or NaN: they are written as strings. */
