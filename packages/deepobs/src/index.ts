@@ -5,3 +5,4 @@ export * from './data/download/index.js';
 export * from './analyzer/index.js';
 export * from './tuning/index.js';
 export * from './sweep/index.js';
+export * from './sweep/slurm/index.js';

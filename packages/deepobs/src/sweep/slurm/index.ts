@@ -1,0 +1,3 @@
+export * from './script.js';
+export * from './executor.js';
+export * from './cli.js';
