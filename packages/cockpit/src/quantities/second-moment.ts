@@ -27,27 +27,42 @@ function sgdLearningRate(data: StepData, quantity: QuantityName): number {
   return data.optimizer.lr;
 }
 
-/** mean_j g_j² / (var_pop,n(g_nj) + ε) (Liu et al. 2020), var_pop with ddof 0. */
-export class MeanGSNR extends CockpitQuantity {
-  readonly name = 'MeanGSNR';
-  constructor(schedule: TrackSchedule, readonly epsilon = 1e-5) {
+/** mean_j g_j² / (v_j + ε) over every coordinate j, with the per-coordinate variance v each quantity defines. */
+abstract class SignalToNoise extends CockpitQuantity {
+  constructor(
+    schedule: TrackSchedule,
+    readonly epsilon = 1e-5,
+  ) {
     super(schedule);
   }
   override request(): StatsRequest {
     return { sumGradSquared: true };
   }
-  async track(data: StepData): Promise<QuantityRecord[]> {
+  override options(): Record<string, JsonValue> {
+    return { epsilon: this.epsilon };
+  }
+  /** v_j from Σ_n g_nj², g_j² and N. */
+  protected abstract variance(sgs: tf.Tensor, g2: tf.Tensor, n: number): tf.Tensor;
+  protected async meanRatio(data: StepData): Promise<number> {
     const n = data.batchSize;
     const total = await downloadScalar(
       sumOverCoordinates(data, this.name, (g, sgs) => {
         const g2 = tf.square(g);
-        return tf.div(g2, tf.add(tf.sub(tf.div(sgs, n), g2), this.epsilon));
+        return tf.div(g2, tf.add(this.variance(sgs, g2, n), this.epsilon));
       }),
     );
-    return [scalarRecord(this.name, total / numParams(data))];
+    return total / numParams(data);
   }
-  override options(): Record<string, JsonValue> {
-    return { epsilon: this.epsilon };
+}
+
+/** mean_j g_j² / (var_pop,n(g_nj) + ε) (Liu et al. 2020), var_pop with ddof 0. */
+export class MeanGSNR extends SignalToNoise {
+  readonly name = 'MeanGSNR';
+  protected variance(sgs: tf.Tensor, g2: tf.Tensor, n: number): tf.Tensor {
+    return tf.sub(tf.div(sgs, n), g2);
+  }
+  async track(data: StepData): Promise<QuantityRecord[]> {
+    return [scalarRecord(this.name, await this.meanRatio(data))];
   }
 }
 
@@ -67,27 +82,14 @@ export class CABS extends CockpitQuantity {
 }
 
 /** 1 − N·mean_j g_j² / (var_s,n(g_nj) + ε) (Mahsereci et al. 2017); stop when > 0. SGD only, as in the original. */
-export class EarlyStopping extends CockpitQuantity {
+export class EarlyStopping extends SignalToNoise {
   readonly name = 'EarlyStopping';
-  constructor(schedule: TrackSchedule, readonly epsilon = 1e-5) {
-    super(schedule);
-  }
-  override request(): StatsRequest {
-    return { sumGradSquared: true };
+  protected variance(sgs: tf.Tensor, g2: tf.Tensor, n: number): tf.Tensor {
+    return tf.div(tf.sub(sgs, tf.mul(g2, n)), n - 1);
   }
   async track(data: StepData): Promise<QuantityRecord[]> {
     sgdLearningRate(data, this.name);
-    const n = data.batchSize;
-    const total = await downloadScalar(
-      sumOverCoordinates(data, this.name, (g, sgs) => {
-        const g2 = tf.square(g);
-        return tf.div(g2, tf.add(tf.div(tf.sub(sgs, tf.mul(g2, n)), n - 1), this.epsilon));
-      }),
-    );
-    return [scalarRecord(this.name, 1 - (n * total) / numParams(data))];
-  }
-  override options(): Record<string, JsonValue> {
-    return { epsilon: this.epsilon };
+    return [scalarRecord(this.name, 1 - data.batchSize * (await this.meanRatio(data)))];
   }
 }
 
