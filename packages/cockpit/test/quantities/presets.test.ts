@@ -24,7 +24,7 @@ test("with the original's constructor defaults, on one shared schedule (every st
 
 test('an unknown preset or curvature is refused by name', () => {
   expect(() => configuration('first' as 'full')).toThrow(/unknown Cockpit configuration "first"/);
-  expect(() => new TICDiag(linear(1), 'diag_x')).toThrow(/TICDiag: unknown curvature "diag_x"; expected one of diag_h, diag_ggn_exact, diag_ggn_mc/);
+  expect(() => new TICDiag(linear(1), 'diag_x' as 'diag_h')).toThrow(/TICDiag: unknown curvature "diag_x"; expected one of diag_h, diag_ggn_exact, diag_ggn_mc/);
 });
 
 test('Time is the wall clock in seconds', async () => {
