@@ -36,6 +36,8 @@ test('kill -9 of the server mid-stream loses and duplicates nothing', async () =
     await client.close();
     expect(client.report()).toMatchObject({ sent: envelopes.length, acknowledged: envelopes.length, dropped: 0, unacknowledged: 0 });
     expect(client.report().resent).toBeGreaterThan(0);
+  } catch (e) {
+    throw new Error(`${(e as Error).message}\nclient: ${JSON.stringify(client.report())}, written ${written}\nserver output:\n${server.output()}`);
   } finally {
     await stopProcess(server.child, 'SIGTERM');
   }

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import type { FsyncPolicy } from '@flightdeck/core';
-import { createDashboardServer } from '@flightdeck/cockpit';
 import { Bridge } from '../bridge/index.js';
 import { port, positiveNumber, readAllowedKeys, readKeyPairFile } from './options.js';
 import { DEFAULT_STORE } from './runs.js';
@@ -50,8 +49,9 @@ export function serveCommand(program: Command): void {
       });
       process.stdout.write(`flightdeck: ingest listening on ${bridge.ingest.address}${curve ? ` (CurveZMQ, server public key ${curve.publicKey})` : ''}\n`);
       process.stdout.write(`flightdeck: run store ${flags.store} (${bridge.store.runs().length} runs)\n`);
+      // Loaded only when wanted: the dashboard brings the chart and tfjs stack along.
       const dashboard = flags.dashboard
-        ? await createDashboardServer({
+        ? await (await import('@flightdeck/cockpit')).createDashboardServer({
             source: bridge.live,
             listRuns: () => bridge.store.runs(),
             readRun: (runId) => bridge.store.read(runId),

@@ -24,20 +24,33 @@ export async function startServeProcess(args: string[]): Promise<{ child: ChildP
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
+  const started = Date.now();
   await new Promise<void>((resolve, reject) => {
     const check = () => {
       if (out.includes('ingest listening on')) resolve();
       else if (child.exitCode !== null) reject(new Error(`flightdeck serve exited with ${child.exitCode}: ${out}`));
-      else setTimeout(check, 25);
+      else if (Date.now() - started > 60_000) {
+        child.kill('SIGKILL');
+        reject(new Error(`flightdeck serve did not start within 60 s: ${out}`));
+      } else setTimeout(check, 25);
     };
     check();
   });
   return { child, output: () => out };
 }
 
+/** Stops a child with `signal`; one that has not exited after 20 s is killed and reported. */
 export async function stopProcess(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill(signal);
-  await exited;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), 20_000)));
+  const hung = await Promise.race([exited.then(() => false), late]);
+  clearTimeout(timer);
+  if (hung) {
+    child.kill('SIGKILL');
+    await exited;
+    throw new Error(`process ${child.pid} did not exit within 20 s of ${signal}`);
+  }
 }
