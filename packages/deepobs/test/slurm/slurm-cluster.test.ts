@@ -12,6 +12,7 @@ import { runSweep, type SweepStatus } from '../../src/sweep/run-sweep.js';
 import { readSweepFile, runKey } from '../../src/sweep/spec.js';
 import { SlurmExecutor, taskId } from '../../src/sweep/slurm/index.js';
 import { slurmMissing, startCluster, type SlurmCluster } from './cluster.js';
+import { sweepCli } from './sweep-cli.js';
 
 const missing = slurmMissing();
 if (missing) console.warn(`Slurm cluster tests skipped: ${missing}`);
@@ -34,12 +35,12 @@ describeWithSlurm('Slurm executor on a one-node cluster', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const executor = (maxRetries: number) =>
+  const executor = () =>
     new SlurmExecutor({
       runner: [process.execPath, '-r', REGISTER, ENTRY],
       stateDir,
       sbatch: { partition: cluster.partition, arrayLimit: cluster.cpus, cpusPerTask: 1, time: '5:00', jobName: 'fd-test' },
-      maxRetries,
+      maxRetries: 1,
       pollMs: 300,
       settleMs: 1000,
       env: cluster.env,
@@ -80,7 +81,7 @@ describeWithSlurm('Slurm executor on a one-node cluster', () => {
     );
     const runs = await readSweepFile(specFile);
     const victim = runKey(runs.find((r) => r.problem === 'two_d_rosenbrock' && r.seed === 43)!);
-    const { ex, cancelled } = cancelling(executor(1), victim);
+    const { ex, cancelled } = cancelling(executor(), victim);
     const statusFile = join(dir, 'status.json');
     const first = await runSweep(runs, { executor: ex, statusFile, progress: false });
 
@@ -118,14 +119,25 @@ describeWithSlurm('Slurm executor on a one-node cluster', () => {
       expect(p.optimizers[0].chosen.seeds.map((s) => s.seed).sort()).toEqual([42, 43]);
     }
 
-    // A second submission runs only the two unfinished runs, in one new array of two tasks.
+    // A second submission, through `deepobs sweep --executor slurm`, runs only the two unfinished runs, in one new
+    // array of two tasks, and records them failed again (no retries now).
     const scriptsBefore = new Set(readdirSync(stateDir).filter((f) => f.endsWith('.sbatch')));
-    const second = await runSweep(runs, { executor: executor(0), statusFile, progress: false });
-    expect([second.skipped, second.done, second.failed.length]).toEqual([4, 0, 2]);
+    const conf = process.env.SLURM_CONF;
+    process.env.SLURM_CONF = cluster.env.SLURM_CONF;
+    try {
+      const runner = [process.execPath, '-r', REGISTER, ENTRY].join(' ');
+      const { stdout, stderr } = await sweepCli([specFile, '--executor', 'slurm', '--runner', runner, '--slurm-dir', stateDir, '--status', statusFile, '--max-retries', '0', '--array-limit', '2', '--poll', '0.3']);
+      expect(stdout).toMatch(/^6 runs: 4 already finished, 0 done now, 2 failed\nFAILED \S+\|no_such_problem\|/);
+      expect(stderr).toMatch(/slurm: submitted job \d+: 2 runs, script /);
+      expect(process.exitCode).toBe(1);
+    } finally {
+      process.env.SLURM_CONF = conf;
+      process.exitCode = 0;
+    }
     const newScripts = readdirSync(stateDir).filter((f) => f.endsWith('.sbatch') && !scriptsBefore.has(f));
     expect(newScripts).toHaveLength(1);
     const script = readFileSync(join(stateDir, newScripts[0]), 'utf8');
-    expect(script).toContain('#SBATCH --array=0-1%');
+    expect(script).toContain('#SBATCH --array=0-1%2');
     expect(script.match(/^ {2}\d\) RUN=/gm)).toHaveLength(2);
     expect(script).not.toContain('two_d_rosenbrock');
   });

@@ -2,6 +2,7 @@
 import { realpathSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
+import type { SweepExecutor } from '../executor.js';
 import type { SweepRun } from '../spec.js';
 import { SlurmExecutor, slurmDryRun } from './executor.js';
 
@@ -79,7 +80,8 @@ export function slurmExecutorFor(file: string, o: SlurmSweepFlags): SlurmExecuto
 }
 
 /** `--dry-run`: prints the job array scripts of the pending runs (a note on stderr when there are none or several). */
-export async function printSlurmDryRun(runs: SweepRun[], executor: SlurmExecutor): Promise<void> {
+export async function printSlurmDryRun(runs: SweepRun[], executor: SweepExecutor): Promise<void> {
+  if (!(executor instanceof SlurmExecutor)) throw new Error(`--dry-run prints the Slurm job array script: use it with --executor slurm (not ${executor.name})`);
   const scripts = await slurmDryRun(runs, executor);
   if (scripts.length === 0) process.stderr.write(`all ${runs.length} runs are finished: nothing to submit\n`);
   if (scripts.length > 1) process.stderr.write(`${scripts.length} job arrays (at most --max-array-size tasks each); deepobs sweep submits them one after another\n`);
