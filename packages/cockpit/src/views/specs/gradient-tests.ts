@@ -1,7 +1,8 @@
 // Gradient Tests: the norm, inner-product and orthogonality tests over the iterations (log axes), and the
 // original's gauge of the latest values: a blue disc of radius NormTest, an orange band ±InnerTest and a green
 // band ±OrthoTest on symlog axes. Small shapes mean little gradient noise; large ones, a batch that is too noisy.
-import type { RunData } from '../model.js';
+import type { Quantity } from '@flightdeck/core';
+import type { Point, RunData } from '../model.js';
 import { X_ITERATION, type PanelOptions } from './panel.js';
 import { scalarSeries, seriesRows } from './series.js';
 import { PRIMARY, SECONDARY, TERTIARY, type VlSpec } from './style.js';
@@ -19,12 +20,30 @@ export interface GradientTestValues {
   ortho: number;
 }
 
+/** The scalar a step-sorted list holds at `step` (binary search). */
+function scalarAt(list: readonly Point<Quantity>[], step: number): number | undefined {
+  let lo = 0;
+  let hi = list.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid].step === step) return list[mid].value.scalar ?? undefined;
+    if (list[mid].step < step) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return undefined;
+}
+
 /** The latest step at which all three tests have a value. */
 export function latestGradientTests(run: RunData): GradientTestValues | undefined {
-  const [norm, inner, ortho] = TESTS.map((t) => new Map(scalarSeries(run, t.name).map((p) => [p.step, p.value])));
-  const steps = [...norm.keys()].filter((s) => inner.has(s) && ortho.has(s)).sort((a, b) => a - b);
-  const step = steps.at(-1);
-  return step === undefined ? undefined : { step, norm: norm.get(step)!, inner: inner.get(step)!, ortho: ortho.get(step)! };
+  const [norms, inners, orthos] = TESTS.map((t) => run.quantities.get(t.name) ?? []);
+  for (let i = norms.length - 1; i >= 0; i--) {
+    const { step } = norms[i];
+    const norm = norms[i].value.scalar;
+    const inner = scalarAt(inners, step);
+    const ortho = scalarAt(orthos, step);
+    if (norm != null && inner !== undefined && ortho !== undefined) return { step, norm, inner, ortho };
+  }
+  return undefined;
 }
 
 export function gradientTestsSpec(runs: readonly RunData[], options: PanelOptions = {}): VlSpec | undefined {

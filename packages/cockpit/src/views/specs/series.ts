@@ -4,8 +4,11 @@ import type { Point, RunData } from '../model.js';
 /** Longest series a panel draws; longer ones are thinned for drawing only (the store keeps everything). */
 export const DEFAULT_MAX_POINTS = 1500;
 
+// Plain loops below: these run over every recorded step of a long run on each dashboard push.
 export function scalarSeries(run: RunData, name: string): Point<number>[] {
-  return (run.quantities.get(name) ?? []).flatMap((p) => (p.value.scalar != null ? [{ step: p.step, value: p.value.scalar }] : []));
+  const out: Point<number>[] = [];
+  for (const p of run.quantities.get(name) ?? []) if (p.value.scalar != null) out.push({ step: p.step, value: p.value.scalar });
+  return out;
 }
 
 /**
@@ -13,12 +16,15 @@ export function scalarSeries(run: RunData, name: string): Point<number>[] {
  * original's "total"), "sum" = plain sum (HessTrace).
  */
 export function vectorTotal(run: RunData, name: string, how: 'norm' | 'sum'): Point<number>[] {
-  return (run.quantities.get(name) ?? []).flatMap((p) => {
+  const out: Point<number>[] = [];
+  for (const p of run.quantities.get(name) ?? []) {
     const values = p.value.vector?.values ?? (p.value.scalar != null ? [p.value.scalar] : undefined);
-    if (!values) return [];
-    const total = how === 'sum' ? values.reduce((a, b) => a + b, 0) : Math.sqrt(values.reduce((a, b) => a + b * b, 0));
-    return [{ step: p.step, value: total }];
-  });
+    if (!values) continue;
+    let total = 0;
+    for (const v of values) total += how === 'sum' ? v : v * v;
+    out.push({ step: p.step, value: how === 'sum' ? total : Math.sqrt(total) });
+  }
+  return out;
 }
 
 /** The mini-batch loss: the Loss quantity where Cockpit tracked it, else the loss every StepRecord carries. */
@@ -33,12 +39,14 @@ export function lossSeries(run: RunData): Point<number>[] {
  * are gaps too.
  */
 export function ema(rows: readonly number[], points: readonly Point<number>[], alpha = 0.2): number[] {
-  const rowOf = new Map(rows.map((step, i) => [step, i]));
   const out: number[] = [];
   let prev: number | undefined;
   let prevRow = 0;
+  // Both lists are sorted by step, so one forward walk finds each point's row (no per-call index of the rows).
+  let cursor = 0;
   for (const p of points) {
-    const row = rowOf.get(p.step) ?? prevRow + 1;
+    while (cursor < rows.length && rows[cursor] < p.step) cursor++;
+    const row = rows[cursor] === p.step ? cursor : prevRow + 1;
     if (!Number.isFinite(p.value)) {
       out.push(prev ?? NaN);
       continue;
@@ -55,26 +63,30 @@ export function ema(rows: readonly number[], points: readonly Point<number>[], a
 }
 
 /**
- * Thins a series to at most about `maxPoints` by keeping, per bucket of consecutive points, the first, the
- * smallest, the largest and the last, so spikes and the overall shape survive.
+ * Which of `n` points to draw so that at most about `maxPoints` remain: per bucket of consecutive points, the
+ * first, the smallest, the largest and the last, so spikes and the overall shape survive. Indices ascend.
  */
-export function downsample<T>(items: readonly T[], maxPoints: number, value: (t: T) => number): T[] {
-  if (items.length <= maxPoints) return [...items];
+export function downsampleIndices(n: number, maxPoints: number, value: (i: number) => number): number[] {
+  if (n <= maxPoints) return Array.from({ length: n }, (_, i) => i);
   const buckets = Math.max(1, Math.floor(maxPoints / 4));
-  const size = items.length / buckets;
-  const out: T[] = [];
+  const size = n / buckets;
+  const out: number[] = [];
   for (let b = 0; b < buckets; b++) {
     const start = Math.floor(b * size);
-    const end = Math.min(items.length, Math.floor((b + 1) * size));
+    const end = Math.min(n, Math.floor((b + 1) * size));
     let lo = start;
     let hi = start;
     for (let i = start; i < end; i++) {
-      if (value(items[i]) < value(items[lo])) lo = i;
-      if (value(items[i]) > value(items[hi])) hi = i;
+      if (value(i) < value(lo)) lo = i;
+      if (value(i) > value(hi)) hi = i;
     }
-    for (const i of [...new Set([start, lo, hi, end - 1])].sort((a, b) => a - b)) out.push(items[i]);
+    for (const i of [...new Set([start, lo, hi, end - 1])].sort((a, b) => a - b)) out.push(i);
   }
   return out;
+}
+
+export function downsample<T>(items: readonly T[], maxPoints: number, value: (t: T) => number): T[] {
+  return downsampleIndices(items.length, maxPoints, (i) => value(items[i])).map((i) => items[i]);
 }
 
 /** Whether positive values span more than two decades, so a log axis shows them better. */
@@ -96,7 +108,7 @@ export function seriesRows(runs: readonly RunData[], extract: (run: RunData) => 
   return runs.flatMap((run) => {
     const points = extract(run);
     const smooth = ema(run.rows, points);
-    const rows = points.map((p, i) => ({ run: run.runId, step: p.step, value: p.value, ema: smooth[i] }));
-    return downsample(rows, maxPoints, (r) => r.value);
+    // Rows are made only for the points drawn: a long run has far more points than a panel shows.
+    return downsampleIndices(points.length, maxPoints, (i) => points[i].value).map((i) => ({ run: run.runId, step: points[i].step, value: points[i].value, ema: smooth[i] }));
   });
 }
