@@ -2,11 +2,11 @@
 // the user chose, and what it does when bash runs it as an array task (the run, its log and status files, a second
 // submission of a finished run, a failing run, bad indices); option checks; `deepobs sweep --dry-run`.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runArgs, runKey, type SweepRun } from '../../src/sweep/spec.js';
-import { currentRunner, SlurmExecutor, slurmScript, taskId } from '../../src/sweep/slurm/index.js';
+import { currentRunner, flightdeckRunner, SlurmExecutor, slurmScript, taskId } from '../../src/sweep/slurm/index.js';
 import { sweepCli } from './sweep-cli.js';
 
 const FAKE_RUNNER = join(__dirname, '../sweep/fake-runner.js');
@@ -23,7 +23,6 @@ describe('the job array script', () => {
       runner: ['/opt/node/bin/node', '/opt/deepobs/dist/cli.js'],
       stateDir: '/scratch/ana/sweep-slurm',
       sbatch: { jobName: 'cv', partition: 'gpu', time: '1-02:00:00', cpusPerTask: 4, gres: 'gpu:a100:1', arrayLimit: 8, extra: ['--account=proj42', '--qos=short'] },
-      stream: 'tcp://login01:5555',
     });
     const [script, ...more] = ex.scripts(pending([run('two_d_rosenbrock', 42, '/scratch/ana/results'), run('mnist_logreg', 42, '/scratch/ana/results'), run('mnist_logreg', 43, '/scratch/ana/results')]));
     expect(more).toEqual([]);
@@ -42,7 +41,7 @@ describe('the job array script', () => {
     expect(script).toContain('RUNNER=(/opt/node/bin/node /opt/deepobs/dist/cli.js)');
     const key = runKey(run('mnist_logreg', 43, '/scratch/ana/results'));
     expect(script).toContain(
-      `  2) RUN=${taskId(key)}; ARGS=(run mnist_logreg --optimizer SGD --lr 0.05 --random_seed 43 --num_epochs 2 --output_dir /scratch/ana/results --stream tcp://login01:5555) ;;`,
+      `  2) RUN=${taskId(key)}; ARGS=(run mnist_logreg --optimizer SGD --lr 0.05 --random_seed 43 --num_epochs 2 --output_dir /scratch/ana/results) ;;`,
     );
     // Portable: the only absolute paths are the runner's and the folders chosen for the sweep.
     const paths = script.match(/(?<![\w$}/:])\/[\w./%-]+/g)!;
@@ -50,6 +49,25 @@ describe('the job array script', () => {
     expect(paths.filter((p) => !allowed.some((a) => p.startsWith(a)))).toEqual([]);
     expect(spawnSync('bash', ['-n'], { input: script }).status).toBe(0);
     expect(ex.commandFor(run('two_d_rosenbrock', 1, '/r')).slice(0, 3)).toEqual(['/opt/node/bin/node', '/opt/deepobs/dist/cli.js', 'run']);
+  });
+
+  it('streams through flightdeck train when given a flightdeck serve address', () => {
+    const flightdeck = ['/opt/node/bin/node', '/opt/flightdeck/dist/cli.js'];
+    const ex = new SlurmExecutor({ runner: ['/opt/node/bin/node', '/opt/deepobs/dist/cli.js'], stateDir: '/s', stream: 'tcp://login01:5555', streamRunner: flightdeck });
+    const momentum: SweepRun = { problem: 'mnist_logreg', optimizer: 'Momentum', hyperparameters: { lr: 0.01, momentum: 0.9, nesterov: true }, seed: 3, numEpochs: 2, batchSize: 64, outputDir: '/r' };
+    const args = ['train', 'mnist_logreg', '--optimizer', 'Momentum', '--lr', '0.01', '--hp', 'momentum=0.9', '--hp', 'nesterov=true', '--seed', '3', '--epochs', '2', '--batch-size', '64', '--deepobs', '/r', '--bridge', 'tcp://login01:5555'];
+    expect(ex.commandFor(momentum)).toEqual([...flightdeck, ...args]);
+    const [script] = ex.scripts(pending([momentum]));
+    expect(script).toContain('RUNNER=(/opt/node/bin/node /opt/flightdeck/dist/cli.js)');
+    expect(script).toContain(`ARGS=(${args.join(' ')}) ;;`);
+    expect(() => ex.commandFor({ ...momentum, lrSchedule: 'cosine' })).toThrow('--stream runs `flightdeck train`, which does not take the lr schedule "cosine" of mnist_logreg seed 3');
+    expect(() => new SlurmExecutor({ runner: ['node'], stateDir: '/s', stream: 'tcp://h:1' })).toThrow('--stream runs `flightdeck train`: put flightdeck on PATH or give --stream-runner');
+
+    const bin = join(dir, 'bin');
+    mkdirSync(bin);
+    writeFileSync(join(bin, 'flightdeck'), '#!/usr/bin/env node\n', { mode: 0o755 });
+    expect(flightdeckRunner(`/nonexistent:${bin}`)).toEqual([process.execPath, realpathSync(join(bin, 'flightdeck'))]);
+    expect(flightdeckRunner('/nonexistent')).toBeUndefined();
   });
 
   it('leaves out the options not given and splits runs beyond the array size into several arrays', () => {
@@ -137,10 +155,10 @@ describe('deepobs sweep --executor slurm --dry-run', () => {
     // Seed 42 finished before: only seed 43 is pending.
     expect(spawnSync(process.execPath, [FAKE_RUNNER, 'run', 'two_d_quadratic', '--optimizer', 'SGD', '--lr', '0.05', '--random_seed', '42', '--num_epochs', '2', '--output_dir', join(dir, 'results')]).status).toBe(0);
     const runner = `/opt/node/bin/node ${FAKE_RUNNER}`;
-    const { stdout } = await sweepCli([spec, '--executor', 'slurm', '--dry-run', '--runner', runner, '--partition', 'cpu', '--time', '10', '--array-limit', '4', '--max-retries', '2', '--stream', 'tcp://10.1.2.3:5555']);
+    const { stdout } = await sweepCli([spec, '--executor', 'slurm', '--dry-run', '--runner', runner, '--partition', 'cpu', '--time', '10', '--array-limit', '4', '--max-retries', '2']);
     expect(stdout).toContain('#SBATCH --array=0-0%4\n#SBATCH --output=' + join(dir, 'sweep-slurm', 'logs', 'slurm-%A_%a.out') + '\n#SBATCH --partition=cpu\n#SBATCH --time=10\n');
     expect(stdout).toContain(`RUNNER=(/opt/node/bin/node ${FAKE_RUNNER})`);
-    expect(stdout).toContain(`ARGS=(run two_d_quadratic --optimizer SGD --lr 0.05 --random_seed 43 --num_epochs 2 --output_dir ${join(dir, 'results')} --stream tcp://10.1.2.3:5555)`);
+    expect(stdout).toContain(`ARGS=(run two_d_quadratic --optimizer SGD --lr 0.05 --random_seed 43 --num_epochs 2 --output_dir ${join(dir, 'results')})`);
     expect(stdout).not.toContain('--random_seed 42');
     expect(existsSync(join(dir, 'sweep-slurm'))).toBe(false);
 

@@ -5,6 +5,7 @@ import { type Command, Option } from 'commander';
 import type { SweepExecutor } from '../executor.js';
 import type { SweepRun } from '../spec.js';
 import { SlurmExecutor, slurmDryRun } from './executor.js';
+import { flightdeckRunner } from './stream.js';
 
 export interface SlurmSweepFlags {
   partition?: string;
@@ -16,6 +17,7 @@ export interface SlurmSweepFlags {
   /** The local executor's retry flag, used when --max-retries is not given. */
   retries?: number;
   stream?: string;
+  streamRunner?: string;
   slurmDir?: string;
   maxArraySize?: number;
   sbatch: string[];
@@ -40,7 +42,8 @@ export function addSlurmOptions(cmd: Command): Command {
     .addOption(slurm('--gres <list>', 'generic resources per run, e.g. gpu:1'))
     .addOption(slurm('--array-limit <k>', 'array tasks running at once (sbatch %K)').argParser(integer('--array-limit')))
     .addOption(slurm('--max-retries <r>', 'submissions again of a failed run before it is recorded as failed (default: --retries)').argParser(integer('--max-retries')))
-    .addOption(slurm('--stream <address>', 'flightdeck serve address every run streams its records to (tcp://host:port)'))
+    .addOption(slurm('--stream <address>', 'flightdeck serve address every run streams its records to (tcp://host:port); the runs go through `flightdeck train`'))
+    .addOption(slurm('--stream-runner <command>', 'the flightdeck command for --stream (default: flightdeck on PATH, by absolute path)'))
     .addOption(slurm('--slurm-dir <dir>', 'scripts, per-run logs and status files, on a filesystem the nodes share (default <sweep file folder>/sweep-slurm)'))
     .addOption(slurm('--max-array-size <n>', "array tasks per job array (default: the cluster's MaxArraySize)").argParser(integer('--max-array-size')))
     .addOption(slurm('--sbatch <option>', 'a further sbatch option, repeatable (e.g. --sbatch=--account=proj42)').argParser((v: string, prev: string[]) => [...prev, v]).default([]))
@@ -73,7 +76,7 @@ export function slurmExecutorFor(file: string, o: SlurmSweepFlags): SlurmExecuto
       extra: o.sbatch,
     },
     maxRetries: o.maxRetries ?? o.retries ?? 1,
-    ...(o.stream !== undefined ? { stream: o.stream } : {}),
+    ...(o.stream !== undefined ? { stream: o.stream, streamRunner: o.streamRunner ? o.streamRunner.split(' ').filter(Boolean) : flightdeckRunner() } : {}),
     ...(o.maxArraySize !== undefined ? { maxArraySize: o.maxArraySize } : {}),
     pollMs: o.poll * 1000,
   });

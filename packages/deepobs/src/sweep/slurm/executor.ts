@@ -10,6 +10,7 @@ import { pendingRuns } from '../run-sweep.js';
 import { runArgs, type SweepRun } from '../spec.js';
 import { arrayTaskStates, maxArraySize, sbatch } from './commands.js';
 import { checkSbatchOptions, slurmScript, taskId, type SbatchOptions, type SlurmTask } from './script.js';
+import { trainArgs } from './stream.js';
 
 export interface SlurmExecutorOptions {
   /** The command that starts the DeepOBS runner, before `run …`, by absolute paths (see `currentRunner`). */
@@ -19,8 +20,10 @@ export interface SlurmExecutorOptions {
   sbatch?: SbatchOptions;
   /** Submissions again of a failed run before it is recorded as failed (default 1). */
   maxRetries?: number;
-  /** A `flightdeck serve` address each run streams its records to (passed to the runner as `--stream <address>`). */
+  /** A `flightdeck serve` address each run streams its records to: the runs go through `flightdeck train`. */
   stream?: string;
+  /** The flightdeck command by absolute paths (see `flightdeckRunner`), needed with `stream`. */
+  streamRunner?: string[];
   /** Array tasks per job array (default: the cluster's MaxArraySize from scontrol, else 1000). */
   maxArraySize?: number;
   /** squeue interval (default 5 s; clusters ask users not to poll the controller much more often). */
@@ -67,13 +70,14 @@ export class SlurmExecutor implements SweepExecutor {
     const retries = options.maxRetries ?? 1;
     if (!(Number.isInteger(retries) && retries >= 0)) throw new Error(`--max-retries must be an integer ≥ 0, got ${retries}`);
     if (options.stream !== undefined && !/^(tcp|ipc):\/\/\S+$/.test(options.stream)) throw new Error(`--stream: "${options.stream}" is not a ZeroMQ address (tcp://host:port)`);
+    if (options.stream !== undefined && !options.streamRunner?.length) throw new Error('--stream runs `flightdeck train`: put flightdeck on PATH or give --stream-runner');
     if (options.maxArraySize !== undefined && !(Number.isInteger(options.maxArraySize) && options.maxArraySize > 0)) throw new Error(`--max-array-size must be a positive integer, got ${options.maxArraySize}`);
     checkSbatchOptions(options.sbatch ?? {});
     this.maxAttempts = retries + 1;
   }
 
   commandFor(run: SweepRun): string[] {
-    return [...this.options.runner, ...this.argsFor(run)];
+    return [...this.runner(), ...this.argsFor(run)];
   }
 
   /** The job array scripts of the given runs (several when they exceed the array size): what `--dry-run` prints. */
@@ -96,9 +100,14 @@ export class SlurmExecutor implements SweepExecutor {
     }
   }
 
+  private runner(): string[] {
+    return this.options.stream ? this.options.streamRunner! : this.options.runner;
+  }
+
   private argsFor(run: SweepRun): string[] {
     // Absolute, so the results land in the same folder whatever directory the array task starts in.
-    return [...runArgs({ ...run, outputDir: resolve(run.outputDir) }), ...(this.options.stream ? ['--stream', this.options.stream] : [])];
+    const outputDir = resolve(run.outputDir);
+    return this.options.stream ? trainArgs(run, this.options.stream, outputDir) : runArgs({ ...run, outputDir });
   }
 
   private taskFor(run: PendingRun): SlurmTask {
@@ -106,7 +115,7 @@ export class SlurmExecutor implements SweepExecutor {
   }
 
   private script(tasks: SlurmTask[]): string {
-    return slurmScript(tasks, { runner: this.options.runner, stateDir: this.options.stateDir, sbatch: this.options.sbatch ?? {} });
+    return slurmScript(tasks, { runner: this.runner(), stateDir: this.options.stateDir, sbatch: this.options.sbatch ?? {} });
   }
 
   private log(line: string): void {
