@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { FanOut, MemorySink, fromArray } from '@flightdeck/core';
+import { plotToFile } from '../../src/cli/plot.js';
 import { createDashboardServer, type DashboardServer } from '../../src/views/index.js';
 import { finishRun, startRun, streamSteps } from '../views/stream-fixture.js';
 
@@ -24,6 +25,7 @@ if (!existsSync(CHROMIUM)) {
     let profile: string;
     const fanout = new FanOut();
     const stored = new MemorySink();
+    const pageErrors: string[] = [];
 
     /** Symbols drawn in a panel's plot (points of its scatter layers, not legend symbols). */
     const symbols = (id: string) => page.locator(`[data-panel="${id}"] .mark-symbol.role-mark path`).count();
@@ -36,6 +38,7 @@ if (!existsSync(CHROMIUM)) {
       profile = mkdtempSync(join(tmpdir(), 'cockpit-chromium-'));
       context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: ARGS, headless: true, viewport: { width: 2500, height: 1400 } });
       page = context.pages()[0] ?? (await context.newPage());
+      page.on('pageerror', (e) => pageErrors.push(e.message));
     });
     afterAll(async () => {
       await context?.close();
@@ -110,6 +113,18 @@ if (!existsSync(CHROMIUM)) {
       expect(svg.headers()['content-type']).toBe('image/svg+xml');
       mkdirSync(ARTIFACTS, { recursive: true });
       await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true });
+      expect(pageErrors).toEqual([]);
+    });
+
+    test('the static HTML figure of `cockpit plot` draws offline, without errors', async () => {
+      const html = join(profile, 'figure.html');
+      await plotToFile(join(__dirname, '../fixtures/logs/mlp.cockpit_log.json'), html);
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.goto(`file://${html}`);
+      await page.waitForSelector('#figures svg text:has-text("Gradient Element Histogram")');
+      expect(await page.locator('#figures button').allTextContents()).toEqual(['Save PNG', 'Save SVG']);
+      expect(errors).toEqual([]);
     });
   });
 }
