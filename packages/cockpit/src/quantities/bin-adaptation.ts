@@ -4,10 +4,9 @@
 import * as tf from '@tensorflow/tfjs';
 import type { JsonValue } from '@flightdeck/core';
 import type { TrackSchedule } from '../schedules/index.js';
+import type { Range } from './bin-counts.js';
 import type { QuantityName, StepData } from './quantity.js';
 import { downloadScalar, requireStat } from './records.js';
-
-export type Range = readonly [number, number];
 
 export abstract class BinAdaptation {
   abstract readonly kind: 'GradAbsMax' | 'ParamAbsMax';

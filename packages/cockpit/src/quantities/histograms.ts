@@ -1,10 +1,11 @@
-// Histograms of individual-gradient elements. Counting happens on the device (bincount) one parameter at a time,
-// so only the counts are downloaded.
+// Histograms of individual-gradient elements. Counting happens where the tensors live (binCounts), one parameter
+// at a time, so only the counts are downloaded.
 import * as tf from '@tensorflow/tfjs';
 import type { JsonValue, Quantity as QuantityRecord } from '@flightdeck/core';
 import type { StatsRequest } from '../engine/types.js';
 import type { TrackSchedule } from '../schedules/index.js';
-import type { BinAdaptation, Range } from './bin-adaptation.js';
+import type { BinAdaptation } from './bin-adaptation.js';
+import { binCounts, type Range } from './bin-counts.js';
 import { CockpitQuantity, type StepData, type StepPlan } from './quantity.js';
 import { download, requireStat } from './records.js';
 
@@ -14,47 +15,9 @@ export function binEdges([lo, hi]: Range, bins: number): number[] {
   return Array.from({ length: bins + 1 }, (_, i) => (i === bins ? hi : lo + i * step));
 }
 
-/**
- * Applies each op in turn, freeing every intermediate (not the input) at once: the inputs here can be hundreds of MB (all the
- * individual gradients of a large layer), and tf.tidy would keep every intermediate until it ends.
- */
-function pipe(input: tf.Tensor, ...ops: ((t: tf.Tensor) => tf.Tensor)[]): tf.Tensor {
-  return ops.reduce((t, op) => {
-    const next = tf.tidy(() => op(t));
-    if (t !== input) t.dispose();
-    return next;
-  }, input);
-}
-
-/**
- * The bin of each value as an int32 [size]: floor of the bin coordinate (v − lo)/(hi − lo)·bins, clamped to
- * [low, high], computed as v·scale + shift. The shift (−lo)/(hi − lo)·bins is exact for a symmetric range, so
- * v = 0 (every inactive ReLU's gradient) lands on exactly bins/2 as in the original's float64 arithmetic instead
- * of being rounded just below it and moved one bin down.
- */
-function binIndex(values: tf.Tensor, [lo, hi]: Range, bins: number, low: number, high: number): tf.Tensor {
-  const scale = bins / (hi - lo);
-  const shift = ((0 - lo) / (hi - lo)) * bins;
-  return pipe(
-    values,
-    (t) => tf.reshape(t, [-1]),
-    (t) => tf.mul(t, scale),
-    (t) => tf.add(t, shift),
-    (t) => tf.clipByValue(t, low, high),
-    (t) => tf.floor(t),
-    (t) => tf.cast(t, 'int32'),
-  );
-}
-
-function countBins(index: tf.Tensor, size: number): tf.Tensor1D {
-  const counts = tf.tidy(() => tf.bincount(index as tf.Tensor1D, tf.tensor1d([], 'float32'), size));
-  index.dispose();
-  return counts;
-}
-
-/** torch.histc: clamp to [lo, hi], bin = trunc((x − lo)·bins/(hi − lo)), x = hi into the last bin. */
+/** Counts of every value, torch.histc's rule. */
 export function histc(values: tf.Tensor, range: Range, bins: number): tf.Tensor1D {
-  return countBins(binIndex(values, range, bins, 0, bins - 1), bins);
+  return binCounts(values, { range, bins, clamp: 'edges' });
 }
 
 /**
@@ -62,19 +25,7 @@ export function histc(values: tf.Tensor, range: Range, bins: number): tf.Tensor1
  * bins), bin = trunc((v − lo)/w). `x` is [N, …shape], `y` has the parameter's shape and pairs with every example.
  */
 export function histogram2d(x: tf.Tensor, y: tf.Tensor, xRange: Range, yRange: Range, [xBins, yBins]: readonly [number, number]): tf.Tensor1D {
-  const size = y.size;
-  const by = binIndex(y, yRange, yBins, 0.5, yBins - 0.5);
-  const iy = tf.reshape(by, [1, size]);
-  const bx = binIndex(x, xRange, xBins, 0.5, xBins - 0.5);
-  const index = pipe(
-    bx,
-    (t) => tf.reshape(t, [-1, size]),
-    (t) => tf.mul(t, tf.scalar(yBins, 'int32')),
-    (t) => tf.add(t, iy),
-    (t) => tf.reshape(t, [-1]),
-  );
-  tf.dispose([by, iy, bx]);
-  return countBins(index, xBins * yBins);
+  return binCounts(x, { range: xRange, bins: xBins, clamp: 'centres' }, { y, axis: { range: yRange, bins: yBins, clamp: 'centres' } });
 }
 
 function needsGradients(schedule: TrackSchedule, adapt: readonly (BinAdaptation | undefined)[], step: number): boolean {

@@ -6,6 +6,7 @@ export { alphaFromFit, fitQuadratic, type EndObservation } from './alpha-fit.js'
 export * from './gradient-tests.js';
 export * from './second-moment.js';
 export * from './curvature.js';
+export * from './bin-counts.js';
 export * from './histograms.js';
 export * from './bin-adaptation.js';
 export * from './hess-max-ev.js';
