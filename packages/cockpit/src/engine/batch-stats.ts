@@ -3,6 +3,7 @@ import { CallContext } from './context.js';
 import { factorDiagonal, outputGroup } from './curvature/factor-backprop.js';
 import { loopedFactorDiagonal } from './curvature/loop.js';
 import { backwardPass, type BackwardPass, stepShapes } from './forward.js';
+import { installSecondOrderGradients } from './gradients/install.js';
 import { hvpDiagonal } from './hvp.js';
 import { individualLosses, LOSS_KINDS, outputHessianFactors, sampledOutputFactors, targetMatrix } from './losses.js';
 import { type Chain, chainOf } from './model/chain.js';
@@ -97,6 +98,7 @@ export function computeBatchStats(
   options: EngineOptions = {},
 ): BatchStats {
   if (!LOSS_KINDS.includes(loss)) throw new Error(`unknown loss "${loss}"; choose one of ${LOSS_KINDS.join(', ')}`);
+  installSecondOrderGradients();
   const chain = chainOf(model);
   warnOpaque(chain, model);
   const ctx = new CallContext(options.seed ?? Math.floor(Math.random() * 2 ** 31));

@@ -72,7 +72,7 @@ export function sampledOutputFactors(loss: LossKind, logits: tf.Tensor2D, sample
       const p = tf.softmax(logits);
       const u = tf.tensor3d(uniform(samples * n), [samples, n, 1]);
       // Inverse CDF: the class is the number of cumulative probabilities below u (clamped for rounding at 1).
-      const drawn = tf.minimum(tf.sum(tf.cast(tf.less(tf.cumsum(p, 1), u), 'int32'), 2), k - 1);
+      const drawn = tf.minimum(tf.sum(tf.cast(tf.less(tf.cumsum(p, 1), u), 'int32'), 2), tf.scalar(k - 1, 'int32'));
       return tf.mul(tf.sub(p, tf.oneHot(drawn, k)), scale) as tf.Tensor3D;
     }
     case 'mean_squared_error': {

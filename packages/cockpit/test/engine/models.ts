@@ -59,7 +59,7 @@ export const PROBLEMS: Record<string, (seed: number) => Problem> = {
     const rng = new Rng(seed);
     const model = tf.sequential({
       layers: [
-        L.conv2d({ inputShape: [7, 7, 2], filters: 3, kernelSize: 3, padding: 'same', activation: 'relu' }),
+        L.conv2d({ inputShape: [5, 5, 1], filters: 2, kernelSize: 3, padding: 'same', activation: 'relu' }),
         L.maxPooling2d({ poolSize: 2, strides: 1, padding: 'valid' }),
         L.conv2d({ filters: 2, kernelSize: [2, 3], strides: 2, padding: 'valid' }),
         L.activation({ activation: 'tanh' }),
@@ -72,7 +72,7 @@ export const PROBLEMS: Record<string, (seed: number) => Problem> = {
       name: 'cnn',
       model: seeded(model, rng),
       loss: 'softmax_cross_entropy',
-      x: randn(rng, [4, 7, 7, 2]),
+      x: randn(rng, [4, 5, 5, 1]),
       y: targets('softmax_cross_entropy', rng, 4, 3, false),
     };
   },

@@ -83,6 +83,34 @@ function hvpError(problem: Problem, seed = 1, loss: Loss = crossEntropy): number
   });
 }
 
+/** Relative error of tf.grad of Σ w∘avgPool(x, 3, 2, 'same') against the exact transpose, computed in JS. */
+function avgPoolSameGradientError(): number {
+  return tf.tidy(() => {
+    const rng = new Rng(12);
+    const x = randn(rng, [2, 5, 4, 3]) as tf.Tensor4D;
+    const w = randn(rng, [2, 3, 2, 3]);
+    const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.avgPool(t as tf.Tensor4D, 3, 2, 'same'), w)))(x);
+    // 'same' with a 3×3 window and stride 2 pads rows 1 + 1 and columns 0 + 1: window (i, j) covers rows
+    // 2i−1 … 2i+1 and columns 2j … 2j+2, clipped to the input, and divides by the entries it covers.
+    const wv = w.arraySync() as number[][][][];
+    const expected = tf.buffer([2, 5, 4, 3]);
+    for (let n = 0; n < 2; n++) {
+      for (let i = 0; i < 3; i++) {
+        for (let j = 0; j < 2; j++) {
+          const rows = [2 * i - 1, 2 * i, 2 * i + 1].filter((r) => r >= 0 && r < 5);
+          const cols = [2 * j, 2 * j + 1, 2 * j + 2].filter((c) => c < 4);
+          for (const r of rows) {
+            for (const c of cols) {
+              for (let ch = 0; ch < 3; ch++) expected.set(expected.get(n, r, c, ch) + wv[n]![i]![j]![ch]! / (rows.length * cols.length), n, r, c, ch);
+            }
+          }
+        }
+      }
+    }
+    return relativeError([g], [expected.toTensor()]);
+  });
+}
+
 describe('stock tfjs 4.22 second derivatives (before installSecondOrderGradients)', () => {
   beforeAll(() => useBackend('cpu'));
 
@@ -93,6 +121,10 @@ describe('stock tfjs 4.22 second derivatives (before installSecondOrderGradients
 
   it('throw through the max inside logSumExp (no gradient for Equal)', () => {
     expect(() => hvpError(problems[0]!)).toThrow(/Equal/);
+  });
+
+  it("get average pooling's first derivative wrong where 'same' padding cuts a window", () => {
+    expect(avgPoolSameGradientError()).toBeGreaterThan(0.1);
   });
 
   it('throw through max pooling, average pooling and convolution weights', () => {
@@ -129,6 +161,10 @@ describe.each(BACKENDS)('HVPs after installSecondOrderGradients on %s', (backend
       return relativeError(doubleBackpropHvp(f, params, v), finiteDifferenceHvp(gradient, params, v));
     });
     expect(error).toBeLessThan(3e-3);
+  });
+
+  it("give average pooling with 'same' padding the exact first derivative", () => {
+    expect(avgPoolSameGradientError()).toBeLessThan(1e-3);
   });
 
   it('keep first derivatives identical to finite differences of the loss', () => {

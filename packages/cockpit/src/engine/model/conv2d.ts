@@ -4,6 +4,9 @@ import type { LayerGrads } from '../per-example/layer-grads.js';
 import { MaterializedGrads } from '../per-example/materialized-grads.js';
 import type { LayerVariable, ParametrisedStep } from './step.js';
 
+/** Floats per block of per-column gradients in factorDiagonal (16 MiB). */
+const MAX_BLOCK_SIZE = 2 ** 22;
+
 /** 2-D convolution (NHWC, kernel [kh, kw, in, out], no dilation) plus bias. */
 export class Conv2DStep implements ParametrisedStep {
   readonly kind = 'conv2d';
@@ -49,25 +52,34 @@ export class Conv2DStep implements ParametrisedStep {
     return new MaterializedGrads(this.bias ? [kernel, tf.sum(rows, 1)] : [kernel]);
   }
 
-  /** One column at a time, so that only one [N, kh·kw·in, out] block of per-example gradients exists at once. */
+  /**
+   * Columns in blocks, so that only one [block·N, kh·kw·in, out] set of per-column gradients exists at once:
+   * G[c, n] = P_nᵀ S[c, n] with the patches P_n shared by all columns (broadcast batch matMul).
+   */
   factorDiagonal(s: tf.Tensor, columns: number, a: tf.Tensor): tf.Tensor[] {
     const n = a.shape[0]!;
     const out = this.kernelShape[3];
     const p = this.patches(a);
-    const rows = tf.reshape(s, [columns, n, -1, out]);
-    let kernel = tf.zeros(this.kernelShape);
+    const perColumn = p.shape[2] * out * n;
+    const block = Math.max(1, Math.min(columns, Math.floor(MAX_BLOCK_SIZE / perColumn)));
+    const rows = tf.reshape(s, [columns, n, p.shape[1], out]);
+    const shared = tf.expandDims(p, 0);
+    let kernel = tf.zeros([p.shape[2], out]);
     let bias = tf.zeros([out]);
-    for (let c = 0; c < columns; c++) {
+    for (let c = 0; c < columns; c += block) {
       const [nextKernel, nextBias] = tf.tidy(() => {
-        const column = tf.reshape(tf.slice(rows, [c, 0, 0, 0], [1, n, -1, out]), [n, -1, out]) as tf.Tensor3D;
-        const g = tf.sum(tf.square(tf.matMul(p, column, true, false)), 0);
-        return [tf.add(kernel, tf.reshape(g, this.kernelShape)), tf.add(bias, tf.sum(tf.square(tf.sum(column, 1)), 0))];
+        const size = Math.min(block, columns - c);
+        const chunk = tf.slice(rows, [c, 0, 0, 0], [size, -1, -1, -1]) as tf.Tensor4D;
+        const g = tf.matMul(shared as tf.Tensor4D, chunk, true, false);
+        return [tf.add(kernel, tf.sum(tf.square(g), [0, 1])), tf.add(bias, tf.sum(tf.square(tf.sum(chunk, 2)), [0, 1]))];
       });
       tf.dispose([kernel, bias]);
       [kernel, bias] = [nextKernel!, nextBias!];
     }
-    p.dispose();
-    return this.bias ? [kernel, bias] : (bias.dispose(), [kernel]);
+    tf.dispose([p, shared, rows]);
+    const kernelDiagonal = tf.reshape(kernel, this.kernelShape);
+    kernel.dispose();
+    return this.bias ? [kernelDiagonal, bias] : (bias.dispose(), [kernelDiagonal]);
   }
 
   private patches(a: tf.Tensor): tf.Tensor3D {
