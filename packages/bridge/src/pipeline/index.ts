@@ -1,0 +1,1 @@
+export * from './store-fanout-sink.js';
