@@ -4,7 +4,7 @@
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { cpus, hostname, tmpdir, userInfo } from 'node:os';
+import { hostname, tmpdir, userInfo } from 'node:os';
 import { delimiter, join } from 'node:path';
 
 const CLIENTS = ['sbatch', 'squeue', 'scancel', 'scontrol', 'sinfo'];
@@ -76,11 +76,21 @@ function startMunged(): number | undefined {
   return existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').trim()) : undefined;
 }
 
+/**
+ * The CPUs slurmd itself detects (`slurmd -C`): a node configured with more than that is drained, and in a
+ * container os.cpus() can count the host's CPUs rather than those the container may use.
+ */
+function detectedCpus(): number {
+  const m = /\bCPUs=(\d+)/.exec(spawnSync(which('slurmd')!, ['-C'], { encoding: 'utf8' }).stdout ?? '');
+  return m ? Number(m[1]) : 1;
+}
+
 function slurmConf(dir: string, node: string, ports: [number, number], ncpus: number): string {
   const user = userInfo().username;
   return [
     'ClusterName=fdtest',
-    `SlurmctldHost=${node}`,
+    // Loopback addresses: the test must not depend on the host name resolving (containers, CI).
+    `SlurmctldHost=${node}(127.0.0.1)`,
     `SlurmctldPort=${ports[0]}`,
     `SlurmdPort=${ports[1]}`,
     'AuthType=auth/munge',
@@ -103,7 +113,7 @@ function slurmConf(dir: string, node: string, ports: [number, number], ncpus: nu
     'JobCompType=jobcomp/none',
     `SlurmctldLogFile=${dir}/log/slurmctld.log`,
     `SlurmdLogFile=${dir}/log/slurmd.log`,
-    `NodeName=${node} CPUs=${ncpus} State=UNKNOWN`,
+    `NodeName=${node} NodeAddr=127.0.0.1 CPUs=${ncpus} State=UNKNOWN`,
     `PartitionName=debug Nodes=${node} Default=YES MaxTime=INFINITE State=UP`,
     '',
   ].join('\n');
@@ -131,7 +141,7 @@ export async function startCluster(): Promise<SlurmCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'slurm-'));
   for (const d of ['state', 'spool', 'log']) mkdirSync(join(dir, d));
   const node = hostname().split('.')[0];
-  const ncpus = cpus().length;
+  const ncpus = detectedCpus();
   const conf = join(dir, 'slurm.conf');
   writeFileSync(conf, slurmConf(dir, node, [await freePort(), await freePort()], ncpus));
   const env = { ...process.env, SLURM_CONF: conf };

@@ -3,7 +3,7 @@
 // with scancel is submitted again and finishes, a run that cannot succeed is retried and recorded failed with its
 // log's tail, a second submission runs only the unfinished runs, and the analyzer reads the results.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { collectResults } from '../../src/analyzer/index.js';
@@ -118,6 +118,12 @@ describeWithSlurm('Slurm executor on a one-node cluster', () => {
       expect(p.optimizers.map((o) => o.optimizer)).toEqual(['GradientDescentOptimizer']);
       expect(p.optimizers[0].chosen.seeds.map((s) => s.seed).sort()).toEqual([42, 43]);
     }
+
+    // While an earlier submission is still queued (here a held job recorded as one), a new one is refused.
+    const held = execFileSync('sbatch', ['--parsable', '--hold', '--wrap', 'true'], { env: cluster.env, encoding: 'utf8' }).trim();
+    appendFileSync(join(stateDir, 'jobs.tsv'), `${held}\t-\t-\n`);
+    await expect(runSweep(runs, { executor: executor(), progress: false })).rejects.toThrow(`an earlier submission of this sweep is still in the Slurm queue (job ${held}, `);
+    execFileSync('scancel', [held], { env: cluster.env });
 
     // A second submission, through `deepobs sweep --executor slurm`, runs only the two unfinished runs, in one new
     // array of two tasks, and records them failed again (no retries now).

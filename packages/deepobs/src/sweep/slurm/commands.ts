@@ -49,6 +49,19 @@ export async function arrayTaskStates(jobId: string, env?: NodeJS.ProcessEnv): P
   return states;
 }
 
+/** Of the given jobs, those with array tasks still pending or running. */
+export async function queuedJobs(jobIds: string[], env?: NodeJS.ProcessEnv): Promise<string[]> {
+  if (jobIds.length === 0) return [];
+  let out: string;
+  try {
+    out = await run('squeue', ['--noheader', `--jobs=${jobIds.join(',')}`, '--format=%F'], env);
+  } catch (e) {
+    if (/Invalid job id/i.test((e as SlurmCommandError).stderr ?? '')) return [];
+    throw e;
+  }
+  return [...new Set(out.split('\n').map((l) => l.trim()).filter((l) => /^\d+$/.test(l)))];
+}
+
 /** The cluster's MaxArraySize (array indices must stay below it), or undefined when scontrol cannot tell. */
 export async function maxArraySize(env?: NodeJS.ProcessEnv): Promise<number | undefined> {
   try {

@@ -3,12 +3,12 @@
 // squeue and the status files its tasks write; failed runs are submitted again in a new array, up to maxRetries
 // times, and then reported failed with the tail of their log.
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { ExecutorHooks, PendingRun, RunOutcome, SweepExecutor } from '../executor.js';
 import { pendingRuns } from '../run-sweep.js';
 import { runArgs, type SweepRun } from '../spec.js';
-import { arrayTaskStates, maxArraySize, sbatch } from './commands.js';
+import { arrayTaskStates, maxArraySize, queuedJobs, sbatch } from './commands.js';
 import { checkSbatchOptions, slurmScript, taskId, type SbatchOptions, type SlurmTask } from './script.js';
 import { trainArgs } from './stream.js';
 
@@ -92,6 +92,7 @@ export class SlurmExecutor implements SweepExecutor {
     const dir = this.options.stateDir;
     await mkdir(join(dir, 'logs'), { recursive: true });
     await mkdir(join(dir, 'tasks'), { recursive: true });
+    await this.refuseWhileQueued();
     const arraySize = this.options.maxArraySize ?? (await maxArraySize(this.options.env)) ?? 1000;
     const queue: Attempt[] = runs.map((run) => ({ run, task: this.taskFor(run), attempt: 1 }));
     for (let round = 1; queue.length > 0; round++) {
@@ -122,6 +123,20 @@ export class SlurmExecutor implements SweepExecutor {
     (this.options.log ?? ((l: string) => process.stderr.write(`${l}\n`)))(line);
   }
 
+  /** Every job this state folder submitted: job id, time, script. */
+  private jobsFile(): string {
+    return join(this.options.stateDir, 'jobs.tsv');
+  }
+
+  /** An earlier submission still in the queue would run its runs a second time beside this one's. */
+  private async refuseWhileQueued(): Promise<void> {
+    const text = await readFile(this.jobsFile(), 'utf8').catch(() => '');
+    const ids = text.split('\n').map((l) => l.split('\t')[0]).filter((id) => /^\d+$/.test(id)).slice(-100);
+    const queued = await queuedJobs(ids, this.options.env);
+    if (queued.length)
+      throw new Error(`an earlier submission of this sweep is still in the Slurm queue (job ${queued.join(', ')}, from ${this.jobsFile()}): wait for it (squeue -j ${queued.join(',')}) or cancel it (scancel ${queued.join(' ')}), then submit again`);
+  }
+
   private file(kind: 'exit' | 'start' | 'log', task: SlurmTask): string {
     return kind === 'log' ? join(this.options.stateDir, 'logs', `${task.id}.log`) : join(this.options.stateDir, 'tasks', `${task.id}.${kind}`);
   }
@@ -133,6 +148,7 @@ export class SlurmExecutor implements SweepExecutor {
     const scriptFile = join(this.options.stateDir, `array-${new Date().toISOString().replace(/[:.]/g, '-')}-${round}.sbatch`);
     await writeFile(scriptFile, this.script(batch.map((a) => a.task)), { mode: 0o755 });
     const jobId = await sbatch(scriptFile, this.options.env);
+    await appendFile(this.jobsFile(), `${jobId}\t${new Date().toISOString()}\t${scriptFile}\n`);
     const retrying = batch.filter((a) => a.attempt > 1).length;
     this.log(`slurm: submitted job ${jobId}: ${batch.length} run${batch.length === 1 ? '' : 's'}${retrying ? ` (${retrying} retried)` : ''}, script ${scriptFile}; logs in ${join(this.options.stateDir, 'logs')}. Cancel with \`scancel ${jobId}\`; running the sweep again resumes it.`);
 
