@@ -53,8 +53,9 @@ function placeholder(title: string, options: PanelOptions): VlSpec {
   };
 }
 
-function group(name: string, panels: VlSpec[]): VlSpec {
-  return { title: { text: name, color: GROUP_COLOURS[name], fontSize: 16, fontWeight: 'bold', anchor: 'middle' }, vconcat: panels, spacing: 24 };
+/** A titled group of panels, stacked (the primary screen's columns) or in a row (the secondary screen's AUXILIARY). */
+function group(name: string, panels: VlSpec[], direction: 'vconcat' | 'hconcat' = 'vconcat'): VlSpec {
+  return { title: { text: name, color: GROUP_COLOURS[name], fontSize: 16, fontWeight: 'bold', anchor: 'middle' }, [direction]: panels, spacing: direction === 'vconcat' ? 24 : 40 };
 }
 
 /** Parameter names of the per-parameter GradHist2d histograms, in the order they were recorded. */
@@ -80,7 +81,7 @@ export function cockpitFigureSpec(runs: readonly RunData[], options: FigureOptio
     { hconcat: [panel('hyperparameters'), panel('performance')], spacing: 40 },
   ];
   const auxiliary = AUXILIARY_QUANTITIES.map((q) => auxiliarySpec(q, runs, options)).filter((s) => s !== undefined);
-  if (auxiliary.length) rows.push({ hconcat: [group('AUXILIARY', auxiliary)] });
+  if (auxiliary.length) rows.push(group('AUXILIARY', auxiliary, 'hconcat'));
   const params = runs[0] ? layerwiseParams(runs[0]) : [];
   if (params.length) {
     const hists = params.map((param) => hist2dSpec(runs, { ...options, param })).filter((s) => s !== undefined);
