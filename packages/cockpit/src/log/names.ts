@@ -1,13 +1,6 @@
 // What the original Cockpit writes under each key of a log step, and how our records carry it.
 import type { EvaluationRecord } from '@flightdeck/core';
 
-/** Quantities whose value is one float. */
-export const SCALAR_QUANTITIES = [
-  'Loss', 'Time', 'Alpha', 'CABS', 'EarlyStopping', 'NormTest', 'InnerTest', 'OrthoTest', 'MeanGSNR', 'HessMaxEV', 'TICDiag', 'TICTrace',
-] as const;
-/** Quantities with one float per parameter tensor. */
-export const VECTOR_QUANTITIES = ['GradNorm', 'Distance', 'UpdateSize', 'HessTrace'] as const;
-
 /**
  * Two-step quantities with SAVE_SHIFT = 1: computed at step t+1 and stored under t. In our stream they travel in
  * the record of step t+1 with `forStep = t` (Distance is two-step too, but stored at the step that computes it).
