@@ -1,7 +1,9 @@
-// A real one-node Slurm cluster for tests: a minimal slurm.conf in a temp folder, munged started if none answers,
-// slurmctld and slurmd in the foreground (-D) on free ports, ready once the node is idle; `stop` cancels the
-// cluster's jobs and ends every process it started. Clients reach it through `env` (SLURM_CONF).
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+// A real one-node Slurm cluster for tests, all in a temp folder: its own munged (a fresh key, a private socket, so
+// neither /etc/munge nor a system munged matter), a minimal slurm.conf, slurmctld and slurmd in the foreground on
+// free loopback ports; ready once the node is idle. `stop` cancels the cluster's jobs and ends every process it
+// started. Clients reach it through `env` (SLURM_CONF).
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { hostname, tmpdir, userInfo } from 'node:os';
@@ -25,21 +27,17 @@ function which(name: string): string | undefined {
   return undefined;
 }
 
-function mungeAnswers(): boolean {
-  const cred = spawnSync('munge', ['-n'], { encoding: 'utf8' });
-  return cred.status === 0 && spawnSync('unmunge', [], { input: cred.stdout }).status === 0;
+function mungeAnswers(socket: string): boolean {
+  const cred = spawnSync(which('munge')!, ['--socket', socket, '-n'], { encoding: 'utf8' });
+  return cred.status === 0 && spawnSync(which('unmunge')!, ['--socket', socket], { input: cred.stdout }).status === 0;
 }
-
-const isRoot = () => process.getuid?.() === 0;
 
 /** Why a one-node cluster cannot start here (what is missing), or undefined when it can. */
 export function slurmMissing(): string | undefined {
   const absent = [...CLIENTS, ...DAEMONS, ...MUNGE].filter((b) => !which(b));
   if (absent.length) return `missing programs: ${absent.join(', ')} (Debian: apt-get install slurm-wlm munge)`;
-  if (!mungeAnswers()) {
-    if (!isRoot()) return 'munged is not running and only root can start it here';
-    if (!existsSync('/etc/munge/munge.key')) return 'no /etc/munge/munge.key (reinstall munge or run mungekey)';
-  }
+  // slurmd starts each job as the user who submitted it, which only root may do.
+  if (process.getuid?.() !== 0) return `not root (uid ${process.getuid?.()}): the test runs slurmd, which must be root to start jobs`;
   return undefined;
 }
 
@@ -65,15 +63,20 @@ function freePort(): Promise<number> {
   });
 }
 
-function startMunged(): number | undefined {
-  if (mungeAnswers()) return undefined;
-  mkdirSync('/run/munge', { recursive: true });
-  execFileSync('chown', ['munge:munge', '/run/munge']);
-  execFileSync(which('munged')!, ['--force']);
-  for (let i = 0; i < 50 && !mungeAnswers(); i++) spawnSync('sleep', ['0.1']);
-  if (!mungeAnswers()) throw new Error('munged was started but `munge -n | unmunge` still fails');
-  const pidFile = '/run/munge/munged.pid';
-  return existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').trim()) : undefined;
+/** munged in the foreground with a fresh key and its socket in `dir` (--force: a temp folder is not /run/munge). */
+async function startMunged(dir: string): Promise<ChildProcess> {
+  const key = join(dir, 'munge.key');
+  writeFileSync(key, randomBytes(128), { mode: 0o400 });
+  const socket = join(dir, 'munge.socket');
+  const files = ['--key-file', key, '--socket', socket, '--pid-file', join(dir, 'munged.pid'), '--log-file', join(dir, 'munged.log'), '--seed-file', join(dir, 'munged.seed')];
+  const munged = spawn(which('munged')!, ['--foreground', '--force', ...files], { stdio: 'ignore' });
+  for (let i = 0; i < 100 && !mungeAnswers(socket); i++) await sleep(50);
+  if (!mungeAnswers(socket)) {
+    munged.kill('SIGKILL');
+    const log = join(dir, 'munged.log');
+    throw new Error(`munged did not answer on ${socket}${existsSync(log) ? `; its log: ${readFileSync(log, 'utf8').slice(-500)}` : ''}`);
+  }
+  return munged;
 }
 
 /**
@@ -94,6 +97,7 @@ function slurmConf(dir: string, node: string, ports: [number, number], ncpus: nu
     `SlurmctldPort=${ports[0]}`,
     `SlurmdPort=${ports[1]}`,
     'AuthType=auth/munge',
+    `AuthInfo=socket=${dir}/munge/munge.socket`,
     `SlurmUser=${user}`,
     `SlurmdUser=${user}`,
     `StateSaveLocation=${dir}/state`,
@@ -139,14 +143,13 @@ export async function startCluster(): Promise<SlurmCluster> {
   const missing = slurmMissing();
   if (missing) throw new Error(`cannot start Slurm: ${missing}`);
   const dir = mkdtempSync(join(tmpdir(), 'slurm-'));
-  for (const d of ['state', 'spool', 'log']) mkdirSync(join(dir, d));
+  for (const d of ['state', 'spool', 'log', 'munge']) mkdirSync(join(dir, d));
   const node = hostname().split('.')[0];
   const ncpus = detectedCpus();
   const conf = join(dir, 'slurm.conf');
   writeFileSync(conf, slurmConf(dir, node, [await freePort(), await freePort()], ncpus));
   const env = { ...process.env, SLURM_CONF: conf };
-  const mungedPid = startMunged();
-  const daemons: ChildProcess[] = [];
+  const daemons: ChildProcess[] = [await startMunged(join(dir, 'munge'))];
   const stop = async () => {
     spawnSync(which('scancel')!, ['--full', '--user', userInfo().username], { env });
     for (let i = 0; i < 50; i++) {
@@ -158,7 +161,6 @@ export async function startCluster(): Promise<SlurmCluster> {
       d.kill('SIGTERM');
       await waitExit(d, 5000);
     }
-    if (mungedPid) process.kill(mungedPid, 'SIGTERM');
     rmSync(dir, { recursive: true, force: true });
   };
   try {
