@@ -45,6 +45,7 @@ describeWithSlurm('Slurm executor on a one-node cluster', () => {
       settleMs: 1000,
       env: cluster.env,
       log: (l) => lines.push(l),
+      progressEveryMs: 0,
     });
 
   /** Cancels the array task of `key` (attempt 1) as soon as it runs, through the executor's onStart hook. */
@@ -101,6 +102,10 @@ describeWithSlurm('Slurm executor on a one-node cluster', () => {
     expect(readFileSync(join(stateDir, 'logs', `slurm-${cancelled()}.out`), 'utf8')).toMatch(/CANCELLED/);
     expect(lines.some((l) => l.includes(`array task ${cancelled()} (${victim}) attempt 1 failed`) && l.includes('ended CANCELLED without an exit status'))).toBe(true);
     const victimLog = readFileSync(join(stateDir, 'logs', `${taskId(victim)}.log`), 'utf8');
+    // Progress per array: the first ends with 3 runs done and 3 to retry, the retry array with 1 done and 2 failed.
+    const ends = lines.filter((l) => / 0 running, 0 pending$/.test(l)).map((l) => l.replace(/^slurm: job \d+: /, ''));
+    expect(ends).toEqual(['3 done, 0 failed, 3 to retry, 0 running, 0 pending', '1 done, 2 failed, 0 to retry, 0 running, 0 pending']);
+    expect(lines.some((l) => /^slurm: job \d+: [1-4] done, .*, ETA \d+ (s|min)$/.test(l))).toBe(true);
     expect(victimLog.match(/^# \S+ job \d+_\d+ on /gm)).toHaveLength(2);
 
     // The results are in the DeepOBS layout, one file per finished run, and the analyzer reads them.

@@ -39,6 +39,8 @@ export interface SlurmExecutorOptions {
   env?: NodeJS.ProcessEnv;
   /** Submission and progress lines (default: to stderr). */
   log?: (line: string) => void;
+  /** Least time between two progress lines of an array (default 30 s). */
+  progressEveryMs?: number;
 }
 
 interface Attempt {
@@ -156,6 +158,8 @@ export class SlurmExecutor implements SweepExecutor {
     const again: Attempt[] = [];
     const counts = { done: 0, failed: 0, retry: 0 };
     let lastLine = '';
+    let lastLogged = 0;
+    const submitted = Date.now();
     let queryFailures = 0;
     while (open.size > 0) {
       await sleep(this.options.pollMs ?? 5000);
@@ -194,8 +198,15 @@ export class SlurmExecutor implements SweepExecutor {
         await hooks.onFinish(t.run, outcome);
       }
       const running = [...open.values()].filter((t) => t.started).length;
+      const ended = batch.length - open.size;
+      const eta = ended > 0 && open.size > 0 ? `, ETA ${formatSeconds(((Date.now() - submitted) / ended) * open.size)}` : '';
       const line = `slurm: job ${jobId}: ${counts.done} done, ${counts.failed} failed, ${counts.retry} to retry, ${running} running, ${open.size - running} pending`;
-      if (line !== lastLine) this.log((lastLine = line));
+      // A line per change, at most one per progressEveryMs (the last always), beside the sweep's progress bar.
+      if (line !== lastLine && (open.size === 0 || Date.now() - lastLogged >= (this.options.progressEveryMs ?? 30_000))) {
+        this.log(line + eta);
+        lastLine = line;
+        lastLogged = Date.now();
+      }
     }
     return again;
   }
@@ -215,6 +226,11 @@ export class SlurmExecutor implements SweepExecutor {
     const slurmOut = join(this.options.stateDir, 'logs', `slurm-${where.split(' ').at(-1)}.out`);
     return { status: 'failed', attempts: t.attempt, error, logTail: await logTail([logFile, slurmOut], this.options.tailLines ?? 20), logFile };
   }
+}
+
+function formatSeconds(ms: number): string {
+  const s = Math.round(ms / 1000);
+  return s < 60 ? `${s} s` : s < 3600 ? `${Math.round(s / 60)} min` : `${(s / 3600).toFixed(1)} h`;
 }
 
 async function readExit(file: string): Promise<number | undefined> {
