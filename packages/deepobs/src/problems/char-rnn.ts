@@ -49,11 +49,15 @@ export const TOLSTOI_CHAR_RNN: TestProblem = {
     const rng = new Rng(options.seed).fork(this.name);
     const init = rng.fork('init');
     const glorot = (shape: number[]) => tf.initializers.glorotUniform({ seed: init.seed() }).apply(shape);
-    const named: [string, tf.Variable][] = [['embedding', tf.variable(glorot([TOLSTOI.vocabulary, HIDDEN]))]];
-    for (let l = 1; l <= LAYERS; l++) {
-      named.push([`lstm${l}/kernel`, tf.variable(glorot([2 * HIDDEN, 4 * HIDDEN]))], [`lstm${l}/bias`, tf.variable(tf.zeros([4 * HIDDEN]))]);
-    }
-    named.push(['softmax/kernel', tf.variable(glorot([HIDDEN, TOLSTOI.vocabulary]))], ['softmax/bias', tf.variable(tf.zeros([TOLSTOI.vocabulary]))]);
+    // Inside tidy so that only the variables survive, not the tensors they were made from.
+    const named = tf.tidy(() => {
+      const list: [string, tf.Variable][] = [['embedding', tf.variable(glorot([TOLSTOI.vocabulary, HIDDEN]))]];
+      for (let l = 1; l <= LAYERS; l++) {
+        list.push([`lstm${l}/kernel`, tf.variable(glorot([2 * HIDDEN, 4 * HIDDEN]))], [`lstm${l}/bias`, tf.variable(tf.zeros([4 * HIDDEN]))]);
+      }
+      list.push(['softmax/kernel', tf.variable(glorot([HIDDEN, TOLSTOI.vocabulary]))], ['softmax/bias', tf.variable(tf.zeros([TOLSTOI.vocabulary]))]);
+      return list;
+    });
     const v = Object.fromEntries(named);
     const dropoutRng = rng.fork('dropout');
     // The state carried from one batch to the next of a pass; undefined = zeros (start of a pass).

@@ -32,8 +32,8 @@ function twoD(name: string, doc: string, start: [number, number], f: Fn2): TestP
     referenceParameterCount: 2,
     doc,
     build: () => {
-      const u = tf.variable(tf.scalar(start[0]));
-      const v = tf.variable(tf.scalar(start[1]));
+      // Inside tidy so that only the variables survive, not the tensors they were made from.
+      const [u, v] = tf.tidy(() => [tf.variable(tf.scalar(start[0])), tf.variable(tf.scalar(start[1]))]);
       return plainInstance([['u', u], ['v', v]], (batch) => {
         const noise = tf.mean(batch.inputs, 0);
         const [x, y] = tf.unstack(noise) as tf.Scalar[];
@@ -84,7 +84,7 @@ export const QUADRATIC_DEEP: TestProblem = {
   doc: 'Noisy quadratic ½(θ−x)ᵀQ(θ−x), θ ∈ R¹⁰⁰ from 1, Q with 10% large eigenvalues, x ~ N(0, 0.6²).',
   build: () => {
     const hessian = tf.tensor2d(quadraticHessian(), [100, 100]);
-    const theta = tf.variable(tf.ones([100]));
+    const theta = tf.tidy(() => tf.variable(tf.ones([100])));
     const instance = plainInstance([['theta', theta]], (batch) => {
       const d = tf.sub(theta, batch.inputs);
       return tf.mul(0.5, tf.mean(tf.sum(tf.mul(tf.matMul(d, hessian), d), 1))) as tf.Scalar;

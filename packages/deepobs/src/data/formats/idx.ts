@@ -26,15 +26,3 @@ export function parseIdx(buffer: Uint8Array, file: string): IdxArray {
   }
   return { dims, data: raw.subarray(headerBytes) };
 }
-
-/** Encodes unsigned bytes as an IDX file (for tests and the synthetic download server). */
-export function encodeIdx(dims: number[], data: Uint8Array): Uint8Array {
-  const header = new Uint8Array(4 + 4 * dims.length);
-  const view = new DataView(header.buffer);
-  view.setUint32(0, (UBYTE << 8) | dims.length);
-  dims.forEach((d, i) => view.setUint32(4 + 4 * i, d));
-  const out = new Uint8Array(header.length + data.length);
-  out.set(header);
-  out.set(data, header.length);
-  return out;
-}

@@ -40,16 +40,3 @@ export function parseNpyInts(buffer: Uint8Array, file: string): Int32Array {
   for (let i = 0; i < dims[0]; i++) out[i] = read(view, start + i * itemSize);
   return out;
 }
-
-/** Writes an int32 .npy file (version 1.0), as `numpy.save` does. */
-export function encodeNpyInt32(values: Int32Array): Uint8Array {
-  let header = `{'descr': '<i4', 'fortran_order': False, 'shape': (${values.length},), }`;
-  const unpadded = 10 + header.length + 1;
-  header += ' '.repeat((64 - (unpadded % 64)) % 64) + '\n';
-  const out = new Uint8Array(10 + header.length + values.length * 4);
-  out.set([0x93, ...Buffer.from('NUMPY'), 1, 0]);
-  new DataView(out.buffer).setUint16(8, header.length, true);
-  out.set(Buffer.from(header, 'latin1'), 10);
-  out.set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength), 10 + header.length);
-  return out;
-}

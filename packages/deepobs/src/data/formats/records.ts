@@ -46,23 +46,3 @@ export function parseRecords(buffer: Uint8Array, layout: RecordLayout, file: str
   }
   return { images, labels, count };
 }
-
-/** Encodes HWC images as records (inverse of parseRecords; other label bytes are written as 0). */
-export function encodeRecords(records: ImageRecords, layout: RecordLayout): Uint8Array {
-  const pixels = layout.height * layout.width * layout.channels;
-  const recordBytes = layout.labelBytes + pixels;
-  const out = new Uint8Array(records.count * recordBytes);
-  const plane = layout.height * layout.width;
-  for (let n = 0; n < records.count; n++) {
-    const start = n * recordBytes;
-    out[start + layout.labelOffset] = records.labels[n];
-    const src = records.images.subarray(n * pixels, (n + 1) * pixels);
-    for (let c = 0; c < layout.channels; c++) {
-      for (let p = 0; p < plane; p++) {
-        const to = layout.order === 'hwc' ? p * layout.channels + c : c * plane + p;
-        out[start + layout.labelBytes + to] = src[p * layout.channels + c];
-      }
-    }
-  }
-  return out;
-}
