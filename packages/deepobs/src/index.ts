@@ -6,3 +6,6 @@ export * from './analyzer/index.js';
 export * from './tuning/index.js';
 export * from './sweep/index.js';
 export * from './sweep/slurm/index.js';
+export * from './data/index.js';
+export * from './problems/index.js';
+export * from './runner/index.js';
