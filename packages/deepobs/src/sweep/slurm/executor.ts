@@ -186,11 +186,11 @@ export class SlurmExecutor implements SweepExecutor {
           if (Date.now() - t.endedWithoutExit < (this.options.settleMs ?? 30_000)) continue;
         }
         open.delete(t.index);
-        const where = `array task ${jobId}_${t.index}`;
-        const outcome = await this.outcome(t, where, state, exit, hooks);
+        const arrayTask = `${jobId}_${t.index}`;
+        const outcome = await this.outcome(t, arrayTask, state, exit, hooks);
         if (outcome.status === 'failed' && t.attempt < this.maxAttempts) {
           counts.retry++;
-          this.log(`slurm: ${where} (${t.run.key}) attempt ${t.attempt} failed: ${outcome.error}; submitting it again`);
+          this.log(`slurm: array task ${arrayTask} (${t.run.key}) attempt ${t.attempt} failed: ${outcome.error}; submitting it again`);
           again.push({ run: t.run, task: t.task, attempt: t.attempt + 1 });
           continue;
         }
@@ -211,7 +211,8 @@ export class SlurmExecutor implements SweepExecutor {
     return again;
   }
 
-  private async outcome(t: Followed, where: string, state: string | undefined, exit: number | undefined, hooks: ExecutorHooks): Promise<RunOutcome> {
+  private async outcome(t: Followed, arrayTask: string, state: string | undefined, exit: number | undefined, hooks: ExecutorHooks): Promise<RunOutcome> {
+    const where = `array task ${arrayTask}`;
     if (exit === 0) {
       const resultFile = await hooks.detect(t.run);
       if (resultFile) return { status: 'done', resultFile, attempts: t.attempt };
@@ -223,7 +224,7 @@ export class SlurmExecutor implements SweepExecutor {
           ? `the runner exited with ${exit} (${where})`
           : `${where} ended ${state ?? '(no longer known to Slurm)'} without an exit status: cancelled, killed, out of time or memory, or its node failed`;
     const logFile = this.file('log', t.task);
-    const slurmOut = join(this.options.stateDir, 'logs', `slurm-${where.split(' ').at(-1)}.out`);
+    const slurmOut = join(this.options.stateDir, 'logs', `slurm-${arrayTask}.out`);
     return { status: 'failed', attempts: t.attempt, error, logTail: await logTail([logFile, slurmOut], this.options.tailLines ?? 20), logFile };
   }
 }
