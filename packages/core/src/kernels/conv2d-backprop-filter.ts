@@ -15,7 +15,8 @@ function conv2DBackpropFilter({ inputs, attrs }: { inputs: tf.NamedTensorInfoMap
   return tf.tidy(() => {
     const { top, bottom, left, right } = info.padInfo;
     const padded = tf.pad(x, [[0, 0], [top, bottom], [left, right], [0, 0]]);
-    const dyRows = tf.reshape(dy, [-1, outC]);
+    // dyᵀ once, and plain products: wasm's matMul is several times slower with its transpose flags.
+    const dyColumns = tf.transpose(tf.reshape(dy, [-1, outC]));
     const taps: tf.Tensor[] = [];
     for (let i = 0; i < kh; i++) {
       for (let j = 0; j < kw; j++) {
@@ -25,10 +26,10 @@ function conv2DBackpropFilter({ inputs, attrs }: { inputs: tf.NamedTensorInfoMap
           [x.shape[0], i + info.strideHeight * (info.outHeight - 1) + 1, j + info.strideWidth * (info.outWidth - 1) + 1, inC],
           [1, info.strideHeight, info.strideWidth, 1],
         );
-        taps.push(tf.matMul(tf.reshape(window, [-1, inC]), dyRows, true, false));
+        taps.push(tf.matMul(dyColumns, tf.reshape(window, [-1, inC])));
       }
     }
-    return tf.reshape(tf.stack(taps), filterShape);
+    return tf.reshape(tf.transpose(tf.stack(taps), [0, 2, 1]), filterShape);
   });
 }
 

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { matMul, transposeLast } from '../linalg.js';
 import { patches } from '../patches.js';
 import type { LayerGrads } from '../per-example/layer-grads.js';
 import { MaterializedGrads } from '../per-example/materialized-grads.js';
@@ -48,13 +49,13 @@ export class Conv2DStep implements ParametrisedStep {
     const n = a.shape[0]!;
     const out = this.kernelShape[3];
     const rows = tf.reshape(delta, [n, -1, out]) as tf.Tensor3D;
-    const kernel = tf.reshape(tf.matMul(this.patches(a), rows, true, false), [n, ...this.kernelShape]);
+    const kernel = tf.reshape(transposeLast(matMul(rows, this.patches(a), true, false)), [n, ...this.kernelShape]);
     return new MaterializedGrads(this.bias ? [kernel, tf.sum(rows, 1)] : [kernel]);
   }
 
   /**
-   * Columns in blocks, so that only one [block·N, kh·kw·in, out] set of per-column gradients exists at once:
-   * G[c, n] = P_nᵀ S[c, n] with the patches P_n shared by all columns (broadcast batch matMul).
+   * Columns in blocks, so that only one [block·N, out, kh·kw·in] set of per-column gradients exists at once:
+   * G[c, n]ᵀ = S[c, n]ᵀ P_n with the patches P_n shared by all columns (broadcast batch matMul).
    */
   factorDiagonal(s: tf.Tensor, columns: number, a: tf.Tensor): tf.Tensor[] {
     const n = a.shape[0]!;
@@ -64,20 +65,20 @@ export class Conv2DStep implements ParametrisedStep {
     const block = Math.max(1, Math.min(columns, Math.floor(MAX_BLOCK_SIZE / perColumn)));
     const rows = tf.reshape(s, [columns, n, p.shape[1], out]);
     const shared = tf.expandDims(p, 0);
-    let kernel = tf.zeros([p.shape[2], out]);
+    let kernel = tf.zeros([out, p.shape[2]]);
     let bias = tf.zeros([out]);
     for (let c = 0; c < columns; c += block) {
       const [nextKernel, nextBias] = tf.tidy(() => {
         const size = Math.min(block, columns - c);
         const chunk = tf.slice(rows, [c, 0, 0, 0], [size, -1, -1, -1]) as tf.Tensor4D;
-        const g = tf.matMul(shared as tf.Tensor4D, chunk, true, false);
+        const g = matMul(chunk, shared as tf.Tensor4D, true, false);
         return [tf.add(kernel, tf.sum(tf.square(g), [0, 1])), tf.add(bias, tf.sum(tf.square(tf.sum(chunk, 2)), [0, 1]))];
       });
       tf.dispose([kernel, bias]);
       [kernel, bias] = [nextKernel!, nextBias!];
     }
     tf.dispose([p, shared, rows]);
-    const kernelDiagonal = tf.reshape(kernel, this.kernelShape);
+    const kernelDiagonal = tf.reshape(tf.transpose(kernel), this.kernelShape);
     kernel.dispose();
     return this.bias ? [kernelDiagonal, bias] : (bias.dispose(), [kernelDiagonal]);
   }

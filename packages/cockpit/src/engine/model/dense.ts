@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { matMul } from '../linalg.js';
 import { DenseGrads } from '../per-example/dense-grads.js';
 import type { LayerGrads } from '../per-example/layer-grads.js';
 import type { LayerVariable, ParametrisedStep } from './step.js';
@@ -26,7 +27,7 @@ export class DenseStep implements ParametrisedStep {
   }
 
   backpropFactors(s: tf.Tensor): tf.Tensor {
-    return tf.matMul(s as tf.Tensor2D, this.kernel.read() as tf.Tensor2D, false, true);
+    return matMul(s as tf.Tensor2D, this.kernel.read() as tf.Tensor2D, false, true);
   }
 
   perExample(a: tf.Tensor, delta: tf.Tensor): LayerGrads {
@@ -36,7 +37,7 @@ export class DenseStep implements ParametrisedStep {
   factorDiagonal(s: tf.Tensor, columns: number, a: tf.Tensor): tf.Tensor[] {
     const [n, out] = [a.shape[0]!, s.shape[1]!];
     const squares = tf.sum(tf.reshape(tf.square(s), [columns, n, out]), 0);
-    const kernel = tf.matMul(tf.square(a as tf.Tensor2D), squares, true, false);
+    const kernel = matMul(tf.square(a as tf.Tensor2D), squares, true, false);
     return this.bias ? [kernel, tf.sum(squares, 0)] : [kernel];
   }
 }

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { matMul } from '../linalg.js';
 import type { LayerGrads } from './layer-grads.js';
 
 /**
@@ -19,14 +20,14 @@ export class DenseGrads implements LayerGrads {
   }
 
   gram(): tf.Tensor2D {
-    const deltaGram = tf.matMul(this.delta, this.delta, false, true);
-    const kernel: tf.Tensor2D = tf.mul(tf.matMul(this.a, this.a, false, true), deltaGram);
+    const deltaGram = matMul(this.delta, this.delta, false, true);
+    const kernel: tf.Tensor2D = tf.mul(matMul(this.a, this.a, false, true), deltaGram);
     return this.hasBias ? (tf.add(kernel, deltaGram) as tf.Tensor2D) : kernel;
   }
 
   sumSquared(): tf.Tensor[] {
     const deltaSquared = tf.square(this.delta);
-    const kernel = tf.matMul(tf.square(this.a), deltaSquared, true, false);
+    const kernel = matMul(tf.square(this.a), deltaSquared, true, false);
     return this.hasBias ? [kernel, tf.sum(deltaSquared, 0)] : [kernel];
   }
 

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { matMul } from '../linalg.js';
 import type { LayerGrads } from './layer-grads.js';
 
 /** Per-example gradients held explicitly, [N, ...shape] per parameter (convolutions, the exact loop). */
@@ -16,7 +17,7 @@ export class MaterializedGrads implements LayerGrads {
 
   gram(): tf.Tensor2D {
     const flat = this.flat();
-    return tf.matMul(flat, flat, false, true);
+    return matMul(flat, flat, false, true);
   }
 
   sumSquared(): tf.Tensor[] {

@@ -1,0 +1,116 @@
+// Engine cost: time of computeBatchStats for the requests Cockpit's presets make, divided by a plain tfjs gradient
+// step (tf.variableGrads of the model's own forward and tfjs's softmax cross-entropy) of the same model and batch,
+// in the same process, on the wasm and cpu backends.
+//
+// Run: node -r ./bench/store.register.cjs bench/cockpit-engine.ts [--backends wasm,cpu] [--models mlp,cnn] [--reps 3]
+// Models: "mlp" is DeepOBS mnist_mlp's shape (784-1000-500-100-10, ReLU, batch 128); "cnn" is cifar10_3c3d's layer
+// stack (conv 64 5×5 valid, max-pool 3/2 same, conv 96 3×3 valid, max-pool, conv 128 3×3 same, max-pool, dense 512,
+// 256, 10) on a 16×16×3 input at batch 32, so that the pure-JS cpu backend finishes. Requests run round-robin; the
+// median over rounds is reported.
+import * as tf from '@tensorflow/tfjs';
+import { Rng, selectBackend, type BackendName } from '@flightdeck/core';
+import { computeBatchStats, installSecondOrderGradients, type StatsRequest } from '@flightdeck/cockpit';
+
+const args = process.argv.slice(2);
+const option = (name: string, fallback: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1]! : fallback;
+};
+const backends = option('backends', 'wasm,cpu').split(',') as BackendName[];
+const modelNames = option('models', 'mlp,cnn').split(',');
+const reps = Number(option('reps', '3'));
+
+interface Problem {
+  model: tf.Sequential;
+  x: tf.Tensor;
+  y: tf.Tensor1D;
+  describe: string;
+}
+
+function problem(name: string): Problem {
+  const rng = new Rng(3);
+  const L = tf.layers;
+  const model = tf.sequential();
+  let shape: number[];
+  if (name === 'mlp') {
+    shape = [128, 784];
+    [1000, 500, 100].forEach((units, i) => model.add(L.dense({ units, activation: 'relu', ...(i === 0 ? { inputShape: [784] } : {}) })));
+  } else {
+    shape = [32, 16, 16, 3];
+    model.add(L.conv2d({ inputShape: [16, 16, 3], filters: 64, kernelSize: 5, padding: 'valid', activation: 'relu' }));
+    model.add(L.maxPooling2d({ poolSize: 3, strides: 2, padding: 'same' }));
+    model.add(L.conv2d({ filters: 96, kernelSize: 3, padding: 'valid', activation: 'relu' }));
+    model.add(L.maxPooling2d({ poolSize: 3, strides: 2, padding: 'same' }));
+    model.add(L.conv2d({ filters: 128, kernelSize: 3, padding: 'same', activation: 'relu' }));
+    model.add(L.maxPooling2d({ poolSize: 3, strides: 2, padding: 'same' }));
+    model.add(L.flatten());
+    [512, 256].forEach((units) => model.add(L.dense({ units, activation: 'relu' })));
+  }
+  model.add(L.dense({ units: 10 }));
+  const size = shape.reduce((a, b) => a * b, 1);
+  const x = tf.tensor(Float32Array.from({ length: size }, () => rng.normal()), shape);
+  const y = tf.tensor1d(Array.from({ length: shape[0]! }, () => rng.int(10)), 'int32');
+  return { model, x, y, describe: `${name} (${model.countParams().toLocaleString('en')} parameters, batch ${shape[0]})` };
+}
+
+const REQUESTS: [string, StatsRequest][] = [
+  ['gradient only (engine)', {}],
+  ['batchL2 + batchDot', { batchL2: true, batchDot: true }],
+  ['sumGradSquared', { sumGradSquared: true }],
+  ['individualGradients', { individualGradients: true }],
+  ['diagGGN', { diagGGN: true }],
+  ['diagHessian', { diagHessian: true }],
+  ['diagGGNMC (1 sample)', { diagGGNMC: { samples: 1, seed: 1 } }],
+  ['economy (batchL2, batchDot, individual, projection)', { batchL2: true, batchDot: true, individualGradients: true }],
+  ['business (economy + sumGradSquared + diagHessian)', { batchL2: true, batchDot: true, individualGradients: true, sumGradSquared: true, diagHessian: true }],
+];
+
+function plainStep(p: Problem): void {
+  const labels = tf.oneHot(p.y, 10);
+  const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(labels, p.model.apply(p.x, { training: true }) as tf.Tensor) as tf.Scalar);
+  value.dataSync();
+  tf.dispose([value, labels, ...Object.values(grads)]);
+}
+
+function statsStep(p: Problem, request: StatsRequest): void {
+  const projectOn = 'individualGradients' in request ? p.model.trainableWeights.map((w) => tf.zeros(w.shape as number[])) : undefined;
+  const stats = computeBatchStats(p.model, 'softmax_cross_entropy', p.x, p.y, { ...request, projectOn });
+  stats.loss.dataSync();
+  stats.dispose();
+  tf.dispose(projectOn ?? []);
+}
+
+function timed(f: () => void): number {
+  const start = performance.now();
+  f();
+  return performance.now() - start;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+async function main(): Promise<void> {
+  for (const backend of backends) {
+    await selectBackend(backend);
+    installSecondOrderGradients();
+    for (const name of modelNames) {
+      const p = problem(name);
+      const rows: [string, () => void][] = [['plain gradient (baseline)', () => plainStep(p)], ...REQUESTS.map(([label, r]): [string, () => void] => [label, () => statsStep(p, r)])];
+      rows.forEach(([, f]) => f());
+      const times = rows.map(() => [] as number[]);
+      for (let round = 0; round < reps; round++) {
+        rows.forEach(([label, f], i) => {
+          times[i]!.push(timed(f));
+          process.stderr.write(`\r${backend} ${name}: round ${round + 1}/${reps}, ${label.padEnd(60)}`);
+        });
+      }
+      process.stderr.write('\n');
+      const base = median(times[0]!);
+      console.log(`\n### ${backend}: ${p.describe}\n\n| request | ms | × plain gradient |\n|---|---|---|`);
+      rows.forEach(([label], i) => console.log(`| ${label} | ${median(times[i]!).toFixed(0)} | ${(median(times[i]!) / base).toFixed(2)} |`));
+      tf.dispose([p.x, p.y]);
+      p.model.dispose();
+    }
+  }
+}
+
+void main();
