@@ -155,8 +155,8 @@ describe('deepobs sweep --executor slurm --dry-run', () => {
     // Seed 42 finished before: only seed 43 is pending.
     expect(spawnSync(process.execPath, [FAKE_RUNNER, 'run', 'two_d_quadratic', '--optimizer', 'SGD', '--lr', '0.05', '--random_seed', '42', '--num_epochs', '2', '--output_dir', join(dir, 'results')]).status).toBe(0);
     const runner = `/opt/node/bin/node ${FAKE_RUNNER}`;
-    const { stdout } = await sweepCli([spec, '--executor', 'slurm', '--dry-run', '--runner', runner, '--partition', 'cpu', '--time', '10', '--array-limit', '4', '--max-retries', '2']);
-    expect(stdout).toContain('#SBATCH --array=0-0%4\n#SBATCH --output=' + join(dir, 'sweep-slurm', 'logs', 'slurm-%A_%a.out') + '\n#SBATCH --partition=cpu\n#SBATCH --time=10\n');
+    const { stdout } = await sweepCli([spec, '--executor', 'slurm', '--dry-run', '--runner', runner, '--partition', 'cpu', '--time', '10', '--array-limit', '4', '--max-retries', '2', '--sbatch=--account=proj42']);
+    expect(stdout).toContain('#SBATCH --array=0-0%4\n#SBATCH --output=' + join(dir, 'sweep-slurm', 'logs', 'slurm-%A_%a.out') + '\n#SBATCH --partition=cpu\n#SBATCH --time=10\n#SBATCH --account=proj42\n');
     expect(stdout).toContain(`RUNNER=(/opt/node/bin/node ${FAKE_RUNNER})`);
     expect(stdout).toContain(`ARGS=(run two_d_quadratic --optimizer SGD --lr 0.05 --random_seed 43 --num_epochs 2 --output_dir ${join(dir, 'results')})`);
     expect(stdout).not.toContain('--random_seed 42');
@@ -165,5 +165,7 @@ describe('deepobs sweep --executor slurm --dry-run', () => {
     await expect(sweepCli([spec, '--dry-run'])).rejects.toThrow('--dry-run prints the Slurm job array script: use it with --executor slurm (not local)');
     await expect(sweepCli([spec, '--executor', 'pbs'])).rejects.toThrow(/Allowed choices are local, slurm/);
     await expect(sweepCli([spec, '--executor', 'slurm', '--dry-run', '--time', 'soon'])).rejects.toThrow('--time: "soon" is not a Slurm time limit');
+    await expect(sweepCli([spec, '--executor', 'slurm', '--poll', 'often'])).rejects.toThrow('--poll expects a positive number of seconds, got "often"');
+    await expect(sweepCli([spec, '--executor', 'slurm', '--array-limit', '2.5'])).rejects.toThrow('--array-limit expects an integer, got "2.5"');
   });
 });

@@ -32,6 +32,12 @@ const integer = (flag: string) => (v: string) => {
   return n;
 };
 
+function positiveSeconds(v: string): number {
+  const n = Number(v);
+  if (!(n > 0 && Number.isFinite(n))) throw new Error(`--poll expects a positive number of seconds, got "${v}"`);
+  return n;
+}
+
 /** Adds the Slurm executor's options to the sweep command. */
 export function addSlurmOptions(cmd: Command): Command {
   const slurm = (flags: string, description: string) => new Option(flags, `[slurm] ${description}`);
@@ -46,8 +52,8 @@ export function addSlurmOptions(cmd: Command): Command {
     .addOption(slurm('--stream-runner <command>', 'the flightdeck command for --stream (default: flightdeck on PATH, by absolute path)'))
     .addOption(slurm('--slurm-dir <dir>', 'scripts, per-run logs and status files, on a filesystem the nodes share (default <sweep file folder>/sweep-slurm)'))
     .addOption(slurm('--max-array-size <n>', "array tasks per job array (default: the cluster's MaxArraySize)").argParser(integer('--max-array-size')))
-    .addOption(slurm('--sbatch <option>', 'a further sbatch option, repeatable (e.g. --sbatch=--account=proj42)').argParser((v: string, prev: string[]) => [...prev, v]).default([]))
-    .addOption(slurm('--poll <seconds>', 'squeue interval').argParser(Number).default(5))
+    .addOption(slurm('--sbatch <option>', 'a further sbatch option, repeatable (e.g. --sbatch=--account=proj42)').argParser((v: string, prev: string[]) => [...prev, v]).default([], 'none'))
+    .addOption(slurm('--poll <seconds>', 'squeue interval').argParser(positiveSeconds).default(5))
     .addOption(slurm('--dry-run', 'print the sbatch script of the pending runs instead of submitting it'));
 }
 
