@@ -5,3 +5,5 @@ export * from './profiles.js';
 export * from './charts.js';
 export * from './render.js';
 export * from './report.js';
+export * from './runtime.js';
+export * from './command.js';
