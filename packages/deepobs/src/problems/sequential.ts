@@ -81,6 +81,7 @@ export function classifierInstance(problem: TestProblem, config: ClassifierConfi
     model,
     lossKind: 'softmax_cross_entropy',
     prepareInputs: config.prepareInputs,
+    ...(weightDecay > 0 && params.regularized.length > 0 ? { regularizer: { weightDecay, variables: params.regularized } } : {}),
     loss: (batch, phase) => tf.tidy(() => forward(batch, phase).loss),
     evaluate: (batch, phase) =>
       tf.tidy(() => {

@@ -27,6 +27,11 @@ export interface ProblemInstance {
    */
   readonly model?: tf.Sequential;
   readonly lossKind?: LossKind;
+  /**
+   * The L2 term of the loss, (weightDecay/2)·Σ‖W‖² over `variables`, for callers that compute the data loss
+   * through `model` themselves (Cockpit) and must add it back. Absent when the problem has none.
+   */
+  readonly regularizer?: { weightDecay: number; variables: tf.Variable[] };
   /** Input transformation applied before `model` (the VGGs resize to 224×224); identity when absent. */
   prepareInputs?(inputs: tf.Tensor): tf.Tensor;
   /** Mean loss of the mini-batch plus the regulariser, as DeepOBS optimises and reports it. */

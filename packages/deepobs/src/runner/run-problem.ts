@@ -6,6 +6,8 @@ import {
 import { loadDataSet, SPLITS, type DataSet } from '../data/index.js';
 import { getOptimizer, resolveHyperparameters, type Optimizer } from '../optimizers/index.js';
 import { getTestProblem, type ProblemInstance } from '../problems/index.js';
+import type { Cockpit } from '@flightdeck/cockpit';
+import { cockpitTrainStep, createCockpit } from './cockpit-step.js';
 import { evaluateSplit } from './evaluate.js';
 import { epochSchedule } from './lr-schedule.js';
 import { plainTrainStep, type TrainStep } from './train-step.js';
@@ -73,6 +75,7 @@ export async function runProblem(spec: RunSpec, sink: Sink, progress: RunProgres
   const tap = new ResultTap(sink);
   const stream = new RunStream(runId, tap);
   const where = { step: 0, epoch: 0 };
+  let cockpit: Cockpit | undefined;
   try {
     const started: RunStarted = {
       testProblem: problem.name,
@@ -93,9 +96,14 @@ export async function runProblem(spec: RunSpec, sink: Sink, progress: RunProgres
       ...(schedule.record ? { lrSchedule: schedule.record } : {}),
       ...(spec.weightDecay !== undefined ? { weightDecay: spec.weightDecay } : {}),
     };
+    let trainStep: TrainStep = plainTrainStep(instance);
+    if (spec.cockpit) {
+      cockpit = createCockpit(problem.name, instance, spec.cockpit, stream, seed);
+      started.instruments = cockpit.instrumentConfig();
+      trainStep = cockpitTrainStep(cockpit, instance, optimizer, optimizerSpec.name === 'SGD');
+    }
     await stream.started(started);
     progress.onStart?.({ runId, backend, dataSource: data.source, numEpochs, stepsPerEpoch, batchSize });
-    const trainStep: TrainStep = plainTrainStep(instance);
     const diverged = await trainLoop({ instance, data, optimizer, trainStep, stream, progress, schedule, baseLr, batchSize, numEpochs, trainLogInterval, stepsPerEpoch, where });
     const message = diverged ?? '';
     await stream.finished({ status: diverged ? RunStatus.DIVERGED : RunStatus.COMPLETED, message, lastStep: where.step, lastEpoch: where.epoch });
@@ -113,10 +121,14 @@ export async function runProblem(spec: RunSpec, sink: Sink, progress: RunProgres
     };
   } catch (e) {
     const message = `run ${runId} (${problem.name}, ${optimizerSpec.name}) failed at step ${where.step}, epoch ${where.epoch}: ${(e as Error).message}`;
-    await stream.finished({ status: RunStatus.FAILED, message, lastStep: where.step, lastEpoch: where.epoch }).catch(() => undefined);
-    await tap.flush().catch(() => undefined);
+    // A run that never started (bad Cockpit request) has nothing to finish.
+    if (stream.seq > 0) {
+      await stream.finished({ status: RunStatus.FAILED, message, lastStep: where.step, lastEpoch: where.epoch }).catch(() => undefined);
+      await tap.flush().catch(() => undefined);
+    }
     throw new Error(message, { cause: e });
   } finally {
+    cockpit?.dispose();
     optimizer.dispose();
     instance.dispose();
   }
