@@ -16,21 +16,43 @@ export interface Axis {
 const KERNEL = 'FlightdeckBinCounts';
 
 /**
- * The bin of v in float64: the coordinate (v − lo)/(hi − lo)·bins, floored. Dividing first (the original
- * multiplies first) keeps v = 0 in a symmetric range on exactly bins/2, where every inactive ReLU's gradient sits;
- * multiplying first rounds it just below bins/2 for some adapted ranges and moves all of them one bin down.
+ * The bin coordinate of v is (v − lo)/(hi − lo)·bins, computed as v·scale + shift in float64, clamped to
+ * [low, high] and truncated. The shift (−lo)/(hi − lo)·bins is exact for a symmetric range, so v = 0 (every
+ * inactive ReLU's gradient) lands on exactly bins/2 as in the original's float64 arithmetic; rounding it just
+ * below would move them all one bin down. "edges" (torch.histc) clamps the value to [lo, hi] with x = hi in the
+ * last bin: the coordinate to [0, bins − 1]. "centres" (Cockpit's histogram2d) clamps to the centres of the edge
+ * bins: [0.5, bins − 0.5].
  */
-function binFunction({ range: [lo, hi], bins, clamp }: Axis): (v: number) => number {
-  const coordinate = (v: number) => ((v - lo) / (hi - lo)) * bins;
-  if (clamp === 'edges') {
-    // torch.histc: clamped to [lo, hi], x = hi into the last bin.
-    return (v) => (v < lo ? 0 : v >= hi ? bins - 1 : Math.min(Math.floor(coordinate(v)), bins - 1));
+function binParameters({ range: [lo, hi], bins, clamp }: Axis): { scale: number; shift: number; low: number; high: number } {
+  const [low, high] = clamp === 'edges' ? [0, bins - 1] : [0.5, bins - 0.5];
+  return { scale: bins / (hi - lo), shift: ((0 - lo) / (hi - lo)) * bins, low, high };
+}
+
+function binOf(v: number, axis: Axis): number {
+  const { scale, shift, low, high } = binParameters(axis);
+  const c = v * scale + shift;
+  return (c < low ? low : c > high ? high : c) | 0;
+}
+
+/** counts[bin(x_k)]++ for every value; NaN skipped. (The hot loop: keep it inline and monomorphic.) */
+function count1d(counts: Int32Array, x: Float32Array, axis: Axis): void {
+  const { scale, shift, low, high } = binParameters(axis);
+  for (let k = 0; k < x.length; k++) {
+    const c = x[k] * scale + shift;
+    if (c === c) counts[(c < low ? low : c > high ? high : c) | 0]++;
   }
-  // Cockpit's histogram2d: clamped to the centres of the edge bins.
-  return (v) => {
-    const c = coordinate(v);
-    return Math.floor(c < 0.5 ? 0.5 : c > bins - 0.5 ? bins - 0.5 : c);
-  };
+}
+
+/** counts[bin(x[n, j])·yBins + yBin[j]]++ over every row n of x. */
+function count2d(counts: Int32Array, x: Float32Array, axis: Axis, yBins: number, yBin: Int32Array): void {
+  const { scale, shift, low, high } = binParameters(axis);
+  const size = yBin.length;
+  for (let start = 0; start < x.length; start += size) {
+    for (let j = 0; j < size; j++) {
+      const c = x[start + j] * scale + shift;
+      if (c === c) counts[((c < low ? low : c > high ? high : c) | 0) * yBins + yBin[j]]++;
+    }
+  }
 }
 
 interface BinCountsAttrs {
@@ -47,32 +69,29 @@ function valuesOf(backend: unknown, t: tf.TensorInfo): Float32Array {
 function binCountsKernel({ inputs, backend, attrs }: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
   const { x: xAxis, y: yAxis } = attrs as unknown as BinCountsAttrs;
   const x = valuesOf(backend, inputs.x as tf.TensorInfo);
-  const binX = binFunction(xAxis);
-  const counts = new Float32Array(xAxis.bins * (yAxis?.bins ?? 1));
+  // int32: a float32 count stops growing at 2^24, and one bin can hold all the zeros of a large layer.
+  const counts = new Int32Array(xAxis.bins * (yAxis?.bins ?? 1));
   if (yAxis === undefined) {
-    for (let k = 0; k < x.length; k++) counts[binX(x[k])]++;
+    count1d(counts, x, xAxis);
   } else {
     // x is [N, size]; y [size] pairs with every row.
     const y = valuesOf(backend, inputs.y as tf.TensorInfo);
-    const binY = binFunction(yAxis);
-    const yBin = Int32Array.from(y, binY);
-    const size = y.length;
-    for (let k = 0; k < x.length; k++) counts[binX(x[k]) * yAxis.bins + yBin[k % size]]++;
+    count2d(counts, x, xAxis, yAxis.bins, Int32Array.from(y, (v) => binOf(v, yAxis)));
   }
   return output(backend, counts);
 }
 
-/** A new float32 tensor on the backend holding `values`. */
-function output(backend: unknown, values: Float32Array): tf.TensorInfo {
+/** A new int32 tensor on the backend holding `values`. */
+function output(backend: unknown, values: Int32Array): tf.TensorInfo {
   const b = backend as {
-    typedArrayFromHeap?: unknown;
+    typedArrayFromHeap?: (t: tf.TensorInfo) => Int32Array;
     makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-    makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo;
+    makeTensorInfo(shape: number[], dtype: tf.DataType, values: Int32Array): tf.TensorInfo;
   };
-  if (!b.typedArrayFromHeap) return b.makeTensorInfo([values.length], 'float32', values);
+  if (!b.typedArrayFromHeap) return b.makeTensorInfo([values.length], 'int32', values);
   // wasm: allocated only now, after the input views were read (an allocation can grow the heap and detach them).
-  const out = b.makeOutput([values.length], 'float32');
-  valuesOf(backend, out).set(values);
+  const out = b.makeOutput([values.length], 'int32');
+  b.typedArrayFromHeap(out).set(values);
   return out;
 }
 
@@ -80,16 +99,11 @@ for (const backendName of ['cpu', 'wasm']) {
   if (!tf.getKernel(KERNEL, backendName)) tf.registerKernel({ kernelName: KERNEL, backendName, kernelFunc: binCountsKernel as tf.KernelFunc });
 }
 
-/**
- * The same rule as tfjs ops for backends without the kernel, in float32: the coordinate is (v − lo)/(hi − lo)·bins
- * computed as v·scale + shift, whose shift is exact for a symmetric range, so v = 0 (every inactive ReLU's
- * gradient) lands on exactly bins/2 as in float64.
- */
-function binIndexOps(v: tf.Tensor, { range: [lo, hi], bins, clamp }: Axis): tf.Tensor {
-  const coordinate = tf.add(tf.mul(tf.reshape(v, [-1]), bins / (hi - lo)), ((0 - lo) / (hi - lo)) * bins);
-  const [low, high] = clamp === 'edges' ? [0, bins - 1] : [0.5, bins - 0.5];
+/** The same rule as tfjs ops (in float32) for backends without the kernel. */
+function binIndexOps(v: tf.Tensor, axis: Axis): tf.Tensor {
+  const { scale, shift, low, high } = binParameters(axis);
   // Non-negative after clamping, so the cast's truncation is the floor.
-  return tf.cast(tf.clipByValue(coordinate, low, high), 'int32');
+  return tf.cast(tf.clipByValue(tf.add(tf.mul(tf.reshape(v, [-1]), scale), shift), low, high), 'int32');
 }
 
 function binCountsOps(x: tf.Tensor, y: tf.Tensor | undefined, xAxis: Axis, yAxis: Axis | undefined): tf.Tensor1D {
@@ -98,12 +112,12 @@ function binCountsOps(x: tf.Tensor, y: tf.Tensor | undefined, xAxis: Axis, yAxis
     if (y !== undefined && yAxis !== undefined) {
       index = tf.add(tf.mul(tf.reshape(index, [-1, y.size]), tf.scalar(yAxis.bins, 'int32')), tf.reshape(binIndexOps(y, yAxis), [1, y.size]));
     }
-    return tf.bincount(tf.reshape(index, [-1]) as tf.Tensor1D, tf.tensor1d([], 'float32'), xAxis.bins * (yAxis?.bins ?? 1));
+    return tf.bincount(tf.reshape(index, [-1]) as tf.Tensor1D, tf.tensor1d([], 'int32'), xAxis.bins * (yAxis?.bins ?? 1));
   });
 }
 
 /**
- * Counts of x per bin ([xBins]), or of the pairs (x[n, j], y[j]) over every row n of x ([xBins·yBins],
+ * int32 counts of x per bin ([xBins]), or of the pairs (x[n, j], y[j]) over every row n of x ([xBins·yBins],
  * row-major [x bin, y bin]).
  */
 export function binCounts(x: tf.Tensor, xAxis: Axis, pair?: { y: tf.Tensor; axis: Axis }): tf.Tensor1D {
