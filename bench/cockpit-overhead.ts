@@ -1,0 +1,229 @@
+// Cockpit overhead: time per training step with a Cockpit (economy, business, full at tracking interval 1 and
+// 16) divided by plain tfjs training (optimizer.minimize) of the same model in the same process, on the wasm and
+// cpu backends; optionally per-quantity costs and the tensor-memory peak of GradHist1d against plain training.
+//
+// Run: node -r ./bench/store.register.cjs bench/cockpit-overhead.ts [options]
+//   --backends wasm,cpu   --models mlp,cnn   --reps 2   --window1 4   --breakdown   --memory
+// (--window1: steps per measurement at interval 1, except full, which is always 1 step.)
+// Models: "mlp" is DeepOBS mnist_mlp's shape (784-1000-500-100-10, ReLU, batch 128); "cnn" is cifar10_3c3d's
+// layer stack (conv 64 5×5 valid, max-pool 3/2 same, conv 96 3×3 valid, max-pool, conv 128 3×3 same, max-pool,
+// dense 512, 256, 10) on a smaller 16×16×3 input at batch 32, so that the pure-JS cpu backend finishes.
+// Configurations run round-robin (one round = every configuration once) and the median of the rounds is reported;
+// "full" (dominated by HessMaxEV's power iteration) is measured in the first round only.
+import * as tf from '@tensorflow/tfjs';
+import { Rng, selectBackend, type BackendName } from '@flightdeck/core';
+import {
+  Alpha, Cockpit, GradHist1d, hessianVectorProduct, GradHist2d, HessMaxEV, HessTrace, InnerTest, Loss, NormTest, TICDiag, linear, type CockpitQuantity, type Preset,
+} from '@flightdeck/cockpit';
+
+const args = process.argv.slice(2);
+const option = (name: string, fallback: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : fallback;
+};
+const backends = option('backends', 'wasm,cpu').split(',') as BackendName[];
+const modelNames = option('models', 'mlp,cnn').split(',') as ModelName[];
+const reps = Number(option('reps', '2'));
+const window1 = Number(option('window1', '4'));
+const breakdown = args.includes('--breakdown');
+const memory = args.includes('--memory');
+const LR = 0.01;
+
+type ModelName = 'mlp' | 'cnn';
+interface Problem {
+  model: tf.Sequential;
+  batches: { x: tf.Tensor; y: tf.Tensor1D }[];
+  describe: string;
+}
+
+function problem(name: ModelName): Problem {
+  const rng = new Rng(7);
+  const model = tf.sequential();
+  let inputShape: number[];
+  let n: number;
+  if (name === 'mlp') {
+    inputShape = [784];
+    n = 128;
+    [1000, 500, 100].forEach((units, i) => model.add(tf.layers.dense({ units, activation: 'relu', ...(i === 0 ? { inputShape } : {}) })));
+  } else {
+    inputShape = [16, 16, 3];
+    n = 32;
+    model.add(tf.layers.conv2d({ filters: 64, kernelSize: 5, padding: 'valid', activation: 'relu', inputShape }));
+    model.add(tf.layers.maxPooling2d({ poolSize: 3, strides: 2, padding: 'same' }));
+    model.add(tf.layers.conv2d({ filters: 96, kernelSize: 3, padding: 'valid', activation: 'relu' }));
+    model.add(tf.layers.maxPooling2d({ poolSize: 3, strides: 2, padding: 'same' }));
+    model.add(tf.layers.conv2d({ filters: 128, kernelSize: 3, padding: 'same', activation: 'relu' }));
+    model.add(tf.layers.maxPooling2d({ poolSize: 3, strides: 2, padding: 'same' }));
+    model.add(tf.layers.flatten());
+    model.add(tf.layers.dense({ units: 512, activation: 'relu' }));
+    model.add(tf.layers.dense({ units: 256, activation: 'relu' }));
+  }
+  model.add(tf.layers.dense({ units: 10 }));
+  model.setWeights(model.getWeights().map((w) => tf.tensor(Float32Array.from({ length: w.size }, () => rng.normal(0, Math.sqrt(2 / (w.shape.slice(0, -1).reduce((a, b) => a * b, 1) || 1)))), w.shape)));
+  const size = inputShape.reduce((a, b) => a * b, 1);
+  const batches = Array.from({ length: 4 }, () => ({
+    x: tf.tensor(Float32Array.from({ length: n * size }, () => rng.normal()), [n, ...inputShape]),
+    y: tf.tensor1d(Int32Array.from({ length: n }, () => rng.int(10)), 'int32'),
+  }));
+  const params = model.countParams();
+  return { model, batches, describe: name === 'mlp' ? `MNIST-MLP shape, ${params} parameters, batch ${n}` : `3c3d shape on 16×16×3, ${params} parameters, batch ${n}` };
+}
+
+/** Something that makes training steps: plain tfjs, or a Cockpit. Keeps its own step counter. */
+interface Trainer {
+  label: string;
+  /** Steps per measurement: a window of 16 consecutive steps holds exactly one tracked step and one pair end. */
+  window: number;
+  /** Measured in the first round only. */
+  once?: boolean;
+  step: () => Promise<void>;
+  dispose: () => void;
+}
+
+function plainTrainer(p: Problem, window: number): Trainer {
+  const optimizer = tf.train.sgd(LR);
+  let k = 0;
+  return {
+    label: 'plain',
+    window,
+    step: async () => {
+      const { x, y } = p.batches[k++ % p.batches.length];
+      const cost = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(tf.oneHot(y, 10), p.model.apply(x) as tf.Tensor), true);
+      await cost!.data();
+      cost!.dispose();
+    },
+    dispose: () => optimizer.dispose(),
+  };
+}
+
+function cockpitTrainer(p: Problem, label: string, window: number, config: { preset?: Preset; interval?: number; quantities?: CockpitQuantity[]; once?: boolean }): Trainer {
+  const optimizer = tf.train.sgd(LR);
+  const cockpit = new Cockpit({
+    model: p.model,
+    loss: 'softmax_cross_entropy',
+    preset: config.preset,
+    trackSchedule: linear(config.interval ?? 1),
+    quantities: config.quantities,
+    warn: (m) => process.stderr.write(`  warning: ${m}\n`),
+  });
+  let step = 0;
+  return {
+    label,
+    window,
+    once: config.once,
+    step: async () => {
+      const { x, y } = p.batches[step % p.batches.length];
+      await cockpit.trainStep(optimizer, { step: step++, x, y });
+    },
+    dispose: () => {
+      cockpit.dispose();
+      optimizer.dispose();
+    },
+  };
+}
+
+/** ms per step over one window (after its first measurement the trainer's steps keep counting). */
+async function measure(t: Trainer): Promise<number> {
+  const start = performance.now();
+  for (let i = 0; i < t.window; i++) await t.step();
+  return (performance.now() - start) / t.window;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+
+async function compare(p: Problem, trainers: Trainer[], what: string): Promise<Map<string, number>> {
+  const times = new Map<string, number[]>(trainers.map((t) => [t.label, []]));
+  // Warm-up (kernels, the engine's model analysis) for the configurations measured every round; the once-measured
+  // ones share their kernels.
+  for (const t of trainers.filter((t) => !t.once)) {
+    process.stderr.write(`  ${what}: warming up ${t.label}\n`);
+    await t.step();
+  }
+  for (let r = 0; r < reps; r++) {
+    for (const t of trainers.filter((t) => r === 0 || !t.once)) {
+      const ms = await measure(t);
+      times.get(t.label)!.push(ms);
+      process.stderr.write(`  ${what} round ${r + 1}/${reps}: ${t.label} ${ms.toFixed(1)} ms/step\n`);
+    }
+  }
+  trainers.forEach((t) => t.dispose());
+  return new Map([...times].map(([k, v]) => [k, median(v)]));
+}
+
+function table(rows: [string, number][], base: number): string {
+  return rows.map(([label, ms]) => `| ${label} | ${ms.toFixed(1)} | ${(ms / base).toFixed(2)}× |`).join('\n');
+}
+
+async function presets(p: Problem, what: string): Promise<string> {
+  const trainers = [
+    plainTrainer(p, window1),
+    ...(['economy', 'business', 'full'] as const).flatMap((preset) => [
+      cockpitTrainer(p, `${preset}, interval 1`, preset === 'full' ? 1 : window1, { preset, interval: 1, once: preset === 'full' }),
+      cockpitTrainer(p, `${preset}, interval 16`, 16, { preset, interval: 16, once: preset === 'full' }),
+    ]),
+  ];
+  const ms = await compare(p, trainers, what);
+  const base = ms.get('plain')!;
+  return `| configuration | ms/step | ratio to plain |\n|---|---|---|\n${table([...ms], base)}`;
+}
+
+async function perQuantity(p: Problem, what: string): Promise<string> {
+  const every = () => linear(1);
+  const single: [string, () => CockpitQuantity][] = [
+    ['Loss (engine pass only)', () => new Loss(every())],
+    ['NormTest', () => new NormTest(every())],
+    ['InnerTest', () => new InnerTest(every())],
+    ['Alpha', () => new Alpha(every())],
+    ['GradHist1d', () => new GradHist1d(every())],
+    ['HessTrace (diag_h)', () => new HessTrace(every())],
+    ['TICDiag (diag_h)', () => new TICDiag(every())],
+    ['GradHist2d', () => new GradHist2d(every())],
+    ['HessMaxEV', () => new HessMaxEV(every())],
+  ];
+  const trainers = [plainTrainer(p, 2), ...single.map(([label, make]) => cockpitTrainer(p, label, label === 'HessMaxEV' ? 1 : 2, { quantities: [make()], once: label === 'HessMaxEV' }))];
+  const ms = await compare(p, trainers, `${what} per quantity`);
+  const [{ x, y }] = p.batches;
+  const v = p.model.trainableWeights.map((w) => tf.randomNormal(w.shape as number[]));
+  tf.dispose(hessianVectorProduct(p.model, 'softmax_cross_entropy', x, y, v));
+  const start = performance.now();
+  tf.dispose(hessianVectorProduct(p.model, 'softmax_cross_entropy', x, y, v));
+  const hvp = performance.now() - start;
+  tf.dispose(v);
+  const rows = [...ms, ['one Hessian-vector product (HessMaxEV makes one per power iteration)', hvp] as [string, number]];
+  return `| quantity alone, interval 1 | ms/step | ratio to plain |\n|---|---|---|\n${table(rows, ms.get('plain')!)}`;
+}
+
+async function peakMemory(p: Problem): Promise<string> {
+  const peak = async (t: Trainer) => {
+    await t.step();
+    const info = await tf.profile(() => t.step());
+    t.dispose();
+    return info.peakBytes;
+  };
+  const plain = await peak(plainTrainer(p, 1));
+  const hist = await peak(cockpitTrainer(p, 'GradHist1d', 1, { quantities: [new GradHist1d(linear(1))] }));
+  const mib = (b: number) => (b / 2 ** 20).toFixed(0);
+  return `peak tensor memory in one step (tf.profile peakBytes): plain ${mib(plain)} MiB, GradHist1d every step ${mib(hist)} MiB (${(hist / plain).toFixed(1)}×)`;
+}
+
+async function main(): Promise<void> {
+  console.log(`Node ${process.version}, tfjs ${tf.version.tfjs}, ${reps} round(s), ${window1} step(s) per interval-1 measurement\n`);
+  for (const backend of backends) {
+    await selectBackend(backend);
+    for (const name of modelNames) {
+      const p = problem(name);
+      const what = `${backend} ${name}`;
+      console.log(`### ${backend}, ${p.describe}\n`);
+      console.log(`${await presets(p, what)}\n`);
+      if (breakdown) console.log(`${await perQuantity(p, what)}\n`);
+      if (memory) console.log(`${await peakMemory(p)}\n`);
+      p.model.dispose();
+      tf.dispose(p.batches.flatMap((b) => [b.x, b.y]));
+    }
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
