@@ -46,25 +46,25 @@ export function estimateRuntimeCommand(): Command {
     .requiredOption('--optimizer <name>', 'optimizer registry name')
     .option('--hp <name=value>', 'a hyperparameter of the optimizer (repeatable)', collect, [])
     .option('--problem <name>', 'test problem', 'mnist_mlp')
-    .option('--batch_size <n>', 'batch size', Number, 128)
-    .option('--num_epochs <n>', 'epochs per run', Number, 5)
+    .option('--batch-size <n>', 'batch size (alias --batch_size)', Number, 128)
+    .option('--epochs <n>', 'epochs per run (alias --num_epochs)', Number, 5)
     .option('--runs <n>', 'runs of each optimizer', Number, 5)
-    .option('--sgd_lr <lr>', 'SGD learning rate', Number, 0.01)
+    .option('--sgd-lr <lr>', 'SGD learning rate', Number, 0.01)
     .option('--backend <name>', 'tfjs backend: auto | node-gpu | node | wasm | cpu', 'auto')
-    .option('--data_dir <dir>', 'data folder')
+    .option('--data-dir <dir>', 'data folder (alias --data_dir)')
     .option('--json <file>', 'also write the estimate as JSON')
-    .action(async (o: { optimizer: string; hp: string[]; problem: string; batch_size: number; num_epochs: number; runs: number; sgd_lr: number; backend: BackendName; data_dir?: string; json?: string }) => {
+    .action(async (o: { optimizer: string; hp: string[]; problem: string; batchSize: number; epochs: number; runs: number; sgdLr: number; backend: BackendName; dataDir?: string; json?: string }) => {
       const backend = await selectBackend(o.backend);
       process.stderr.write(`backend: ${backend.name}\n`);
       const est = await estimateRuntime({
         optimizer: o.optimizer,
         hyperparameters: parseAssignments(o.hp),
         problem: o.problem,
-        batchSize: o.batch_size,
-        numEpochs: o.num_epochs,
+        batchSize: o.batchSize,
+        numEpochs: o.epochs,
         runs: o.runs,
-        sgdLr: o.sgd_lr,
-        ...(o.data_dir ? { data: { dataDir: o.data_dir } } : {}),
+        sgdLr: o.sgdLr,
+        ...(o.dataDir ? { data: { dataDir: o.dataDir } } : {}),
         onRun: (r) => process.stderr.write(`run ${r.index + 1}/${o.runs} ${r.optimizer}: ${r.seconds.toFixed(2)} s\n`),
       });
       process.stdout.write(`${o.optimizer} / SGD on ${est.problem}: ${est.mean.toFixed(3)} ± ${est.std.toFixed(3)} (ratios ${est.ratios.map((r) => r.toFixed(3)).join(', ')})\n`);

@@ -27,11 +27,11 @@ interface TuneFlags {
   rerunSeeds: number;
   tunerSeed: number;
   hp: string[];
-  num_epochs?: number;
-  batch_size?: number;
-  lr_schedule?: string;
-  train_log_interval?: number;
-  output_dir: string;
+  epochs?: number;
+  batchSize?: number;
+  lrSchedule?: string;
+  trainLogInterval?: number;
+  outputDir: string;
   log?: string;
   workers: number;
   retries: number;
@@ -89,12 +89,12 @@ export function tuneCommand(): Command {
     .option('--rerun-seeds <n>', 'rerun the best setting with this many more seeds (seed+1 …)', Number, 0)
     .option('--tuner-seed <s>', "seed of the tuner's own random numbers", Number, 0)
     .option('--hp <name=value>', 'a fixed hyperparameter (repeatable)', collect, [])
-    .option('--num_epochs <n>', 'epochs per run', Number)
-    .option('--batch_size <n>', 'batch size', Number)
-    .option('--lr_schedule <name>', 'learning-rate schedule')
-    .option('--train_log_interval <n>', 'log the mini-batch loss every n steps', Number)
-    .option('--output_dir <dir>', 'DeepOBS results folder', './results')
-    .option('--log <file>', 'tuning log, JSON lines (default <output_dir>/tuning_log_<problem>_<optimizer>.jsonl)')
+    .option('--epochs <n>', 'epochs per run (alias --num_epochs)', Number)
+    .option('--batch-size <n>', 'batch size (alias --batch_size)', Number)
+    .option('--lr-schedule <name>', 'learning-rate schedule (alias --lr_schedule)')
+    .option('--train-log-interval <n>', 'log the mini-batch loss every n steps (alias --train_log_interval)', Number)
+    .option('--output-dir <dir>', 'DeepOBS results folder (alias --output_dir)', './results')
+    .option('--log <file>', 'tuning log, JSON lines (default <output-dir>/tuning_log_<problem>_<optimizer>.jsonl)')
     .option('--workers <n>', 'runs at once for grid and random search', Number, 1)
     .option('--retries <n>', 'retries of a crashed run', Number, 1)
     .option('--runner <command>', 'command that starts the DeepOBS runner (default: this deepobs)')
@@ -102,7 +102,7 @@ export function tuneCommand(): Command {
     .option('--backend <name>', 'tfjs backend for --in-process', 'auto')
     .action(async (problem: string, o: TuneFlags) => {
       const strategy = strategyOf(o);
-      const logFile = o.log ?? join(o.output_dir, `tuning_log_${problem}_${o.optimizer}.jsonl`);
+      const logFile = o.log ?? join(o.outputDir, `tuning_log_${problem}_${o.optimizer}.jsonl`);
       const runOne = o.inProcess
         ? await inProcessRunOne(o.backend)
         : runOneWith(
@@ -110,18 +110,18 @@ export function tuneCommand(): Command {
               runner: o.runner ? o.runner.split(' ').filter(Boolean) : [process.execPath, process.argv[1]],
               workers: 1,
               maxAttempts: 1 + o.retries,
-              logDir: join(o.output_dir, 'logs'),
+              logDir: join(o.outputDir, 'logs'),
             }),
           );
       const base: Omit<SweepRun, 'seed'> = {
         problem,
         optimizer: o.optimizer,
         hyperparameters: parseAssignments(o.hp),
-        outputDir: o.output_dir,
-        ...(o.num_epochs !== undefined ? { numEpochs: o.num_epochs } : {}),
-        ...(o.batch_size !== undefined ? { batchSize: o.batch_size } : {}),
-        ...(o.lr_schedule !== undefined ? { lrSchedule: o.lr_schedule } : {}),
-        ...(o.train_log_interval !== undefined ? { trainLogInterval: o.train_log_interval } : {}),
+        outputDir: o.outputDir,
+        ...(o.epochs !== undefined ? { numEpochs: o.epochs } : {}),
+        ...(o.batchSize !== undefined ? { batchSize: o.batchSize } : {}),
+        ...(o.lrSchedule !== undefined ? { lrSchedule: o.lrSchedule } : {}),
+        ...(o.trainLogInterval !== undefined ? { trainLogInterval: o.trainLogInterval } : {}),
       };
       await mkdir(dirname(logFile), { recursive: true });
       await writeFile(logFile, '');

@@ -34,7 +34,7 @@ describe('sub-commands for the deepobs CLI', () => {
   it('tune and estimate-runtime refuse bad flags with a clear message', async () => {
     const tune = tuneCommand().exitOverride().configureOutput({ writeErr: () => undefined });
     await expect(tune.parseAsync(['two_d_beale', '--optimizer', 'SGD', '--budget', '3', '--strategy', 'annealing'], { from: 'user' })).rejects.toThrow(/argument 'annealing' is invalid.*grid, random, bayes/);
-    await expect(tuneCommand().parseAsync(['two_d_beale', '--optimizer', 'SGD', '--budget', '3', '--strategy', 'grid', '--grid', 'lr=0.1,x', '--output_dir', dir], { from: 'user' })).rejects.toThrow(/--grid "lr=0.1,x": every value must be a number/);
+    await expect(tuneCommand().parseAsync(['two_d_beale', '--optimizer', 'SGD', '--budget', '3', '--strategy', 'grid', '--grid', 'lr=0.1,x', '--output-dir', dir], { from: 'user' })).rejects.toThrow(/--grid "lr=0.1,x": every value must be a number/);
     const est = estimateRuntimeCommand().exitOverride().configureOutput({ writeErr: () => undefined });
     await expect(est.parseAsync(['--problem', 'two_d_beale'], { from: 'user' })).rejects.toThrow(/required option '--optimizer <name>' not specified/);
   });
