@@ -3,7 +3,7 @@
 // optimizer: files are read a few at a time, each setting folder is summarised as soon as the walk leaves it.
 import { dirname } from 'node:path';
 import { findResultFiles, readResultFile, type MetricName, type ReadResult, type ResultFileRef } from '@flightdeck/core';
-import { better, SettingAccumulator, type SettingSummary } from './settings.js';
+import { better, SettingAccumulator, slimSetting, type SettingSummary } from './settings.js';
 
 /** `final`: best mean final value; `best`: best point of the mean curve; `most`: most seeds, ties by final value. */
 export type SelectionMode = 'final' | 'best' | 'most';
@@ -25,7 +25,7 @@ export interface OptimizerAnalysis {
   chosen: SettingSummary;
   /** The metric the setting was chosen on; `test_*` for files without a validation split even when valid was asked. */
   selectionMetric: MetricName;
-  /** Every setting, without curves. */
+  /** Every setting; all but the chosen one reduced to the selection metric (slimSetting). */
   settings: SettingSummary[];
 }
 
@@ -77,9 +77,9 @@ export async function collectResults(root: string, options: CollectOptions): Pro
     const metric = selectionMetricOf(s, options.split);
     if (!o) p.optimizers.push((o = { optimizer: s.optimizer, chosen: s, selectionMetric: metric, settings: [] }));
     else if (beats(options.mode, o.selectionMetric, s, o.chosen)) {
-      delete o.chosen.curves;
+      slimSetting(o.chosen, o.selectionMetric);
       o.chosen = s;
-    } else delete s.curves;
+    } else slimSetting(s, o.selectionMetric);
     o.settings.push(s);
   };
 

@@ -11,7 +11,8 @@ export interface Curve {
 /** What the analyzer keeps of one seed: its final and best values and when it reached the convergence threshold. */
 export interface SeedSummary {
   seed: number;
-  file: string;
+  /** Absent for settings that are not reported (the analyzer keeps only their selection metric). */
+  file?: string;
   final: Partial<Record<MetricName, number>>;
   /** First evaluation index whose test metric reaches the problem's threshold; num_epochs + 1 when never. */
   speed?: number;
@@ -39,6 +40,17 @@ export interface SettingSummary {
 }
 
 export const isAccuracy = (m: MetricName): boolean => m.endsWith('accuracies');
+
+/**
+ * What a setting keeps once it is not (or no longer) the chosen one: its selection metric only, for the sensitivity
+ * plots and later comparisons. This keeps the analyzer's memory at a few hundred bytes per setting.
+ */
+export function slimSetting(s: SettingSummary, m: MetricName): void {
+  delete s.curves;
+  s.seeds = s.seeds.map((x) => ({ seed: x.seed, final: { [m]: x.final[m] } }));
+  s.finalMean = { [m]: s.finalMean[m] };
+  s.bestMean = { [m]: s.bestMean[m] };
+}
 
 /** Larger accuracy, smaller loss; NaN never wins (as in DeepOBS, where NaN comparisons are false). */
 export function better(m: MetricName, a: number, b: number): boolean {
