@@ -124,41 +124,40 @@ export class HessTrace extends CurvatureQuantity {
   }
 }
 
-/** Σ_j M_j / (h_j + ε), M_j = (1/N) Σ_n g_nj² (uncentred), h the curvature diagonal (Thomas et al. 2019). */
-export class TICDiag extends CurvatureQuantity {
-  readonly name = 'TICDiag';
-  constructor(schedule: TrackSchedule, curvature: Curvature = 'diag_h', readonly epsilon = 1e-7) {
+/** The TIC approximations (Thomas et al. 2019): second moment M_j = (1/N) Σ_n g_nj² (uncentred) over curvature. */
+abstract class Takeuchi extends CurvatureQuantity {
+  constructor(
+    schedule: TrackSchedule,
+    curvature: Curvature = 'diag_h',
+    readonly epsilon = 1e-7,
+  ) {
     super(schedule, curvature);
   }
   override request(plan: StepPlan): StatsRequest {
     return { ...super.request(plan), sumGradSquared: true };
-  }
-  async track(data: StepData): Promise<QuantityRecord[]> {
-    const diag = this.diagonal(data);
-    const n = data.batchSize;
-    const total = await downloadScalar(sumOverCoordinates(data, this.name, (_g, sgs, p) => tf.div(tf.div(sgs, n), tf.add(diag[p], this.epsilon))));
-    return [scalarRecord(this.name, total)];
   }
   override options(): Record<string, JsonValue> {
     return { ...super.options(), epsilon: this.epsilon };
   }
 }
 
+/** Σ_j M_j / (h_j + ε), h the curvature diagonal. */
+export class TICDiag extends Takeuchi {
+  readonly name = 'TICDiag';
+  async track(data: StepData): Promise<QuantityRecord[]> {
+    const diag = this.diagonal(data);
+    const n = data.batchSize;
+    const total = await downloadScalar(sumOverCoordinates(data, this.name, (_g, sgs, p) => tf.div(tf.div(sgs, n), tf.add(diag[p], this.epsilon))));
+    return [scalarRecord(this.name, total)];
+  }
+}
+
 /** (Σ_j M_j) / (Σ_j h_j + ε). */
-export class TICTrace extends CurvatureQuantity {
+export class TICTrace extends Takeuchi {
   readonly name = 'TICTrace';
-  constructor(schedule: TrackSchedule, curvature: Curvature = 'diag_h', readonly epsilon = 1e-7) {
-    super(schedule, curvature);
-  }
-  override request(plan: StepPlan): StatsRequest {
-    return { ...super.request(plan), sumGradSquared: true };
-  }
   async track(data: StepData): Promise<QuantityRecord[]> {
     const moment = (await downloadScalar(sumAll(requireStat(data, 'sumGradSquared', this.name)))) / data.batchSize;
     const trace = await downloadScalar(sumAll(this.diagonal(data)));
     return [scalarRecord(this.name, moment / (trace + this.epsilon))];
-  }
-  override options(): Record<string, JsonValue> {
-    return { ...super.options(), epsilon: this.epsilon };
   }
 }
