@@ -14,3 +14,15 @@ export function transposeLast<T extends tf.Tensor>(t: T): T {
 export function matMul<T extends tf.Tensor>(a: T, b: T, transposeA = false, transposeB = false): T {
   return tf.matMul(transposeA ? transposeLast(a) : a, transposeB ? transposeLast(b) : b) as unknown as T;
 }
+
+/**
+ * Σ over one axis as a product with a vector of ones: tfjs-wasm's Sum over any axis but the last transposes first
+ * and is 10–50× slower (seconds for per-example gradients).
+ */
+export function sumAxis(t: tf.Tensor, axis: number): tf.Tensor {
+  const before = t.shape.slice(0, axis).reduce((a, b) => a * b, 1);
+  const length = t.shape[axis]!;
+  const after = t.shape.slice(axis + 1).reduce((a, b) => a * b, 1);
+  const summed = tf.matMul(tf.ones([1, 1, length]), tf.reshape(t, [before, length, after]));
+  return tf.reshape(summed, [...t.shape.slice(0, axis), ...t.shape.slice(axis + 1)]);
+}

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { matMul, transposeLast } from '../linalg.js';
+import { matMul, sumAxis, transposeLast } from '../linalg.js';
 import { patches } from '../patches.js';
 import type { LayerGrads } from '../per-example/layer-grads.js';
 import { MaterializedGrads } from '../per-example/materialized-grads.js';
@@ -50,7 +50,7 @@ export class Conv2DStep implements ParametrisedStep {
     const out = this.kernelShape[3];
     const rows = tf.reshape(delta, [n, -1, out]) as tf.Tensor3D;
     const kernel = tf.reshape(transposeLast(matMul(rows, this.patches(a), true, false)), [n, ...this.kernelShape]);
-    return new MaterializedGrads(this.bias ? [kernel, tf.sum(rows, 1)] : [kernel]);
+    return new MaterializedGrads(this.bias ? [kernel, sumAxis(rows, 1)] : [kernel]);
   }
 
   /**
@@ -72,7 +72,9 @@ export class Conv2DStep implements ParametrisedStep {
         const size = Math.min(block, columns - c);
         const chunk = tf.slice(rows, [c, 0, 0, 0], [size, -1, -1, -1]) as tf.Tensor4D;
         const g = matMul(chunk, shared as tf.Tensor4D, true, false);
-        return [tf.add(kernel, tf.sum(tf.square(g), [0, 1])), tf.add(bias, tf.sum(tf.square(tf.sum(chunk, 2)), [0, 1]))];
+        const perColumn = (t: tf.Tensor) => tf.reshape(t, [size * n, ...t.shape.slice(2)]);
+        const biasGrads = sumAxis(perColumn(chunk), 1);
+        return [tf.add(kernel, sumAxis(perColumn(tf.square(g)), 0)), tf.add(bias, sumAxis(tf.square(biasGrads), 0))];
       });
       tf.dispose([kernel, bias]);
       [kernel, bias] = [nextKernel!, nextBias!];

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { matMul } from '../linalg.js';
+import { matMul, sumAxis } from '../linalg.js';
 import { DenseGrads } from '../per-example/dense-grads.js';
 import type { LayerGrads } from '../per-example/layer-grads.js';
 import type { LayerVariable, ParametrisedStep } from './step.js';
@@ -36,8 +36,8 @@ export class DenseStep implements ParametrisedStep {
 
   factorDiagonal(s: tf.Tensor, columns: number, a: tf.Tensor): tf.Tensor[] {
     const [n, out] = [a.shape[0]!, s.shape[1]!];
-    const squares = tf.sum(tf.reshape(tf.square(s), [columns, n, out]), 0);
+    const squares = sumAxis(tf.reshape(tf.square(s), [columns, n, out]), 0);
     const kernel = matMul(tf.square(a as tf.Tensor2D), squares, true, false);
-    return this.bias ? [kernel, tf.sum(squares, 0)] : [kernel];
+    return this.bias ? [kernel, sumAxis(squares, 0)] : [kernel];
   }
 }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { matMul } from '../linalg.js';
+import { matMul, sumAxis } from '../linalg.js';
 import type { LayerGrads } from './layer-grads.js';
 
 /**
@@ -28,7 +28,7 @@ export class DenseGrads implements LayerGrads {
   sumSquared(): tf.Tensor[] {
     const deltaSquared = tf.square(this.delta);
     const kernel = matMul(tf.square(this.a), deltaSquared, true, false);
-    return this.hasBias ? [kernel, tf.sum(deltaSquared, 0)] : [kernel];
+    return this.hasBias ? [kernel, sumAxis(deltaSquared, 0)] : [kernel];
   }
 
   project(directions: readonly tf.Tensor[]): tf.Tensor1D {

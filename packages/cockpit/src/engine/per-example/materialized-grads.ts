@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { matMul } from '../linalg.js';
+import { matMul, sumAxis } from '../linalg.js';
 import type { LayerGrads } from './layer-grads.js';
 
 /** Per-example gradients held explicitly, [N, ...shape] per parameter (convolutions, the exact loop). */
@@ -21,7 +21,7 @@ export class MaterializedGrads implements LayerGrads {
   }
 
   sumSquared(): tf.Tensor[] {
-    return this.grads.map((g) => tf.sum(tf.square(g), 0));
+    return this.grads.map((g) => sumAxis(tf.square(g), 0));
   }
 
   project(directions: readonly tf.Tensor[]): tf.Tensor1D {
