@@ -102,7 +102,9 @@ describe.each(BACKENDS)('curvature on %s', (backend) => {
     expect(relative(flat(b.diagHessian!), flat(b.diagGGN!))).toBeGreaterThan(1e-2);
   });
 
-  it.each(Object.keys(PROBLEMS))('the Monte-Carlo GGN is seeded and its mean over many samples approaches the GGN: %s', (name) => {
+  // One problem per loss (the sampling differs per loss; the factor backprop is shared with diagGGN).
+  const sampled = Object.keys(PROBLEMS).filter((name) => /^MLP|BCE$/.test(name));
+  it.each(sampled)('the Monte-Carlo GGN is seeded and its mean over many samples approaches the GGN: %s', (name) => {
     const p = PROBLEMS[name]!(7);
     const exact = flat(computeBatchStats(p.model, p.loss, p.x, p.y, { diagGGN: true }).diagGGN!);
     const mc = (samples: number, seed: number) => flat(computeBatchStats(p.model, p.loss, p.x, p.y, { diagGGNMC: { samples, seed } }).diagGGNMC!);

@@ -4,6 +4,7 @@ import { Conv2DStep } from './conv2d.js';
 import { DenseStep } from './dense.js';
 import { DropoutStep } from './dropout.js';
 import { FlattenStep } from './flatten.js';
+import { GlobalAveragePoolingStep } from './global-average-pooling.js';
 import { OpaqueStep } from './opaque.js';
 import { PoolingStep } from './pooling.js';
 import type { LayerVariable, Step } from './step.js';
@@ -72,6 +73,8 @@ function knownSteps(layer: tf.layers.Layer, inputRank: number): Step[] | null {
     }
     case 'Flatten':
       return [new FlattenStep(layer.name)];
+    case 'GlobalAveragePooling2D':
+      return [new GlobalAveragePoolingStep(layer.name)];
     case 'Dropout':
       return config.noiseShape == null ? [new DropoutStep(layer.name, config.rate as number)] : null;
     default:
