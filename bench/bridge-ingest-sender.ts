@@ -48,14 +48,14 @@ async function runClient(job: SenderJob, i: number): Promise<void> {
   if (job.raw) {
     // ZeroMQ's own rate: frames encoded beforehand (a pool cycled through), sent in the same batches, no acks.
     const pool = Array.from({ length: 256 }, (_, k) => encodeEnvelope(record(job.kind, runId, k + 1)));
-    const d = new zmq.Dealer({ linger: 0, sendHighWaterMark: 100_000 });
+    // linger: queued frames still go out after close (the receiver counts every one).
+    const d = new zmq.Dealer({ linger: 30_000, sendHighWaterMark: 100_000 });
     d.connect(job.address);
     for (let sent = 0; sent < job.recordsPerSender; ) {
       const n = Math.min(256, job.recordsPerSender - sent);
       await d.send(n === 256 ? pool : pool.slice(0, n));
       sent += n;
     }
-    await new Promise((r) => setTimeout(r, 200));
     d.close();
     return;
   }

@@ -79,7 +79,7 @@ async function measure(kind: SenderJob['kind'], senders: number, total: number, 
 }
 
 async function rawZmq(kind: SenderJob['kind'], senders: number, total: number): Promise<number> {
-  const router = new zmq.Router({ linger: 0, receiveHighWaterMark: 100_000 });
+  const router = new zmq.Router({ linger: 0, receiveHighWaterMark: 100_000, receiveTimeout: 30_000 });
   await router.bind('tcp://127.0.0.1:0');
   const recordsPerSender = Math.ceil(total / senders);
   const expected = recordsPerSender * senders;

@@ -97,3 +97,29 @@ async function waitForOutput(output: () => string, pattern: RegExp): Promise<str
   for (let i = 0; i < 600 && !pattern.test(output()); i++) await new Promise((r) => setTimeout(r, 50));
   return output();
 }
+
+test('train runs a DeepOBS problem in process with Cockpit into the store, the same envelopes a bridge stores', async () => {
+  const tmp = tempDir();
+  const store = join(tmp.dir, 'store');
+  const out = join(tmp.dir, 'deepobs');
+  const r = flightdeck('train', 'mnist_logreg', '--optimizer', 'SGD', '--lr', '0.1', '--epochs', '1', '--batch-size', '32', '--synthetic', '--synthetic-size', '128', '--backend', 'wasm', '--cockpit', 'economy', '--store', store, '--deepobs', out, '--run-id', 'train-run');
+  expect([r.code, r.err]).toEqual([0, expect.stringMatching(/run train-run completed; stored in/)]);
+  expect(r.out.trim()).toBe('train-run');
+  const runs = flightdeck('runs', '--store', store);
+  expect(runs.out).toMatch(/train-run\s+mnist_logreg\s+\S+\s+finished/);
+  const { RunStore } = await import('@flightdeck/core');
+  const s = await RunStore.open(store, { log: () => undefined });
+  const envelopes: Envelope[] = [];
+  for await (const e of s.read('train-run')) envelopes.push(e);
+  await s.close();
+  expect(envelopes.map((e) => Number(e.seq))).toEqual(envelopes.map((_, i) => i));
+  expect(envelopes[0].runStarted?.instruments?.preset).toBe('economy');
+  const names = new Set(envelopes.flatMap((e) => e.step?.quantities?.map((q) => q.name) ?? []));
+  for (const q of ['Loss', 'GradNorm', 'NormTest', 'GradHist1d', 'Alpha']) expect(names).toContain(q);
+  expect(findFiles(out)).toHaveLength(1);
+  const bad = flightdeck('train', 'mnist_logreg', '--optimizer', 'SGD', '--cockpit', 'deluxe');
+  expect(bad.err).toMatch(/--cockpit must be one of economy, business, full, got "deluxe"/);
+  const badHp = flightdeck('train', 'mnist_logreg', '--optimizer', 'SGD', '--hp', 'momentum=fast');
+  expect(badHp.err).toMatch(/the value of momentum must be a number or true\/false, got "fast"/);
+  tmp.remove();
+});

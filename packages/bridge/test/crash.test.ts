@@ -14,7 +14,7 @@ test('kill -9 of the server mid-stream loses and duplicates nothing', async () =
   const args = ['--store', tmp.dir, '--bind', address, '--fsync', 'always', '--no-dashboard'];
   let server = await startServeProcess(args);
   const envelopes: Envelope[] = runEnvelopes('crash-run', 6000);
-  const client = new BridgeClient({ address, maxUnacked: 1000, resendAfterMs: 300, log: () => undefined });
+  const client = new BridgeClient({ address, maxUnacked: 1000, log: () => undefined });
   let written = 0;
   const producer = (async () => {
     for (const e of envelopes) {
@@ -37,10 +37,10 @@ test('kill -9 of the server mid-stream loses and duplicates nothing', async () =
     expect(client.report()).toMatchObject({ sent: envelopes.length, acknowledged: envelopes.length, dropped: 0, unacknowledged: 0 });
     expect(client.report().resent).toBeGreaterThan(0);
   } catch (e) {
+    await stopProcess(server.child, 'SIGKILL');
     throw new Error(`${(e as Error).message}\nclient: ${JSON.stringify(client.report())}, written ${written}\nserver output:\n${server.output()}`);
-  } finally {
-    await stopProcess(server.child, 'SIGTERM');
   }
+  await stopProcess(server.child, 'SIGTERM');
   const store = await RunStore.open(tmp.dir, { log: () => undefined });
   const stored = await readRun(store, 'crash-run');
   expect(stored.map((e) => Number(e.seq))).toEqual(envelopes.map((e) => Number(e.seq)));

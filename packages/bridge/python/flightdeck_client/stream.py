@@ -25,7 +25,7 @@ class Stream:
     """One run's record stream. Create it with `open_stream`; call `step`, `evaluation`, `checkpoint`, then
     `finish`. Thread-safe for one producer thread."""
 
-    def __init__(self, address, run_id, started, max_unacked=10000, when_full="wait", resend_after=1.0,
+    def __init__(self, address, run_id, started, max_unacked=10000, when_full="wait", resend_after=2.0,
                  curve=None, log=None):
         if when_full not in ("wait", "drop"):
             raise ValueError(f'when_full must be "wait" or "drop", got {when_full!r}')
@@ -175,6 +175,7 @@ class Stream:
         poller.register(sock, zmq.POLLIN)
         poller.register(self._wake_rx, zmq.POLLIN)
         last_progress = time.monotonic()
+        stall = self._resend_after
         try:
             while True:
                 events = dict(poller.poll(max(10, int(self._resend_after * 250))))
@@ -185,6 +186,7 @@ class Stream:
                     while sock.poll(0):
                         if self._on_reply(sock.recv()):
                             last_progress = time.monotonic()
+                            stall = self._resend_after
                 with self._cond:
                     if self._closing:
                         return
@@ -192,11 +194,14 @@ class Stream:
                     self._outgoing.clear()
                     if not self._unacked:
                         last_progress = time.monotonic()
-                    elif time.monotonic() - last_progress > self._resend_after:
-                        # No ack for a while: the server may have restarted, so everything unacked goes again.
+                    elif time.monotonic() - last_progress > stall:
+                        # No ack for a while: the server may have restarted and lost what was in flight, so
+                        # everything unacked goes again; the wait doubles while acks stay away (a slow server
+                        # is not flooded with copies).
                         batch = list(self._unacked.values())
                         self._counts["resent"] += len(batch)
                         last_progress = time.monotonic()
+                        stall = min(2 * stall, 60.0)
                 for i in range(0, len(batch), 256):
                     sock.send_multipart(batch[i:i + 256])
         finally:
@@ -232,7 +237,7 @@ class Stream:
 def open_stream(address="tcp://127.0.0.1:5555", run_id=None, test_problem="custom", optimizer="", *,
                 hyperparameters=None, seed=0, batch_size=0, num_epochs=0, parameter_names=(), dataset="",
                 labels=None, training_params=None, instruments=None, max_unacked=10000, when_full="wait",
-                resend_after=1.0, curve=None, log=None):
+                resend_after=2.0, curve=None, log=None):
     """Opens a run's stream and sends its RunStarted record. `run_id` defaults to
     "<test_problem>-<optimizer>-<seed>-<random>". `curve` = {"server_public_key", "public_key", "secret_key"}."""
     import torch

@@ -3,6 +3,7 @@ import { exportCommand } from './export.js';
 import { keysCommand } from './keys.js';
 import { runsCommand } from './runs.js';
 import { serveCommand } from './serve.js';
+import { trainCommand } from './train.js';
 
 /** The `flightdeck` command. */
 export function flightdeckProgram(): Command {
@@ -11,6 +12,7 @@ export function flightdeckProgram(): Command {
     .showHelpAfterError()
     .configureOutput({ outputError: (text, write) => write(text) });
   serveCommand(program);
+  trainCommand(program);
   runsCommand(program);
   exportCommand(program);
   keysCommand(program);

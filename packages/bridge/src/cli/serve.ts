@@ -64,6 +64,11 @@ export function serveCommand(program: Command): void {
       if (dashboard) process.stdout.write(`flightdeck: dashboard at ${dashboard.url}\n`);
       const stop = async (signal: string) => {
         process.stdout.write(`flightdeck: ${signal}, storing what was received and stopping\n`);
+        // Everything acknowledged is on disk already and clients resend the rest, so a stuck shutdown may be cut short.
+        setTimeout(() => {
+          process.stderr.write('flightdeck: could not stop cleanly within 10 s; exiting\n');
+          process.exit(1);
+        }, 10_000).unref();
         await dashboard?.close();
         await bridge.close();
         process.exit(0);

@@ -16,7 +16,10 @@ export interface BridgeClientOptions {
   maxUnacked?: number;
   /** When the buffer is full: wait for acks (backpressure on the producer) or drop the record and count it. */
   whenFull?: WhenFull;
-  /** Resend everything unacknowledged when no ack came for this long (the server restarted). Default 1 s. */
+  /**
+   * Everything unacknowledged is sent again after every reconnect, and as a fallback when no ack came for this
+   * long (doubling while acks stay away, so a slow server is not flooded with copies). Default 5 s.
+   */
   resendAfterMs?: number;
   /** Frames per ZeroMQ message. */
   batchSize?: number;
@@ -66,12 +69,13 @@ export class BridgeClient implements Sink {
       address: options.address ?? 'tcp://127.0.0.1:5555',
       maxUnacked: options.maxUnacked ?? 10_000,
       whenFull: options.whenFull ?? 'wait',
-      resendAfterMs: options.resendAfterMs ?? 1_000,
+      resendAfterMs: options.resendAfterMs ?? 5_000,
       batchSize: options.batchSize ?? 256,
       closeTimeoutMs: options.closeTimeoutMs ?? 30_000,
       limits: options.limits ?? DEFAULT_LIMITS,
       log: options.log ?? ((line) => process.stderr.write(`${line}\n`)),
     };
+    this.stallMs = this.opts.resendAfterMs;
     if (!(this.opts.maxUnacked >= 1)) throw new Error(`maxUnacked must be at least 1, got ${this.opts.maxUnacked}`);
     if (this.opts.whenFull !== 'wait' && this.opts.whenFull !== 'drop') throw new Error(`whenFull must be "wait" or "drop", got ${String(this.opts.whenFull)}`);
     this.socket = new zmq.Dealer({
@@ -85,6 +89,11 @@ export class BridgeClient implements Sink {
             curveSecretKey: checkCurveKey(options.curve.secretKey, 'client secret key'),
           }
         : {}),
+    });
+    // A new handshake means a new connection: the server may have restarted and lost what was in flight.
+    let handshakes = 0;
+    this.socket.events.on('handshake', () => {
+      if (handshakes++ > 0) this.resendAll();
     });
     this.socket.connect(this.opts.address);
     this.receiving = this.receiveLoop();
@@ -180,13 +189,22 @@ export class BridgeClient implements Sink {
   private progress(acknowledged: number): void {
     this.counts.acknowledged += acknowledged;
     this.lastProgress = Date.now();
+    this.stallMs = this.opts.resendAfterMs;
     while (this.spaceWaiters.length && this.unacked.size < this.opts.maxUnacked) this.spaceWaiters.shift()!();
     if (this.unacked.size === 0) for (const w of this.emptyWaiters.splice(0)) w();
   }
 
-  /** No ack for a while: the server may have restarted and lost what was in flight, so send it all again. */
+  private stallMs: number;
+
+  /** No ack for a while (a reconnect went unnoticed, or the server is slow): send it all again, backing off. */
   private resendIfStalled(): void {
-    if (this.unacked.size === 0 || Date.now() - this.lastProgress < this.opts.resendAfterMs) return;
+    if (this.unacked.size === 0 || Date.now() - this.lastProgress < this.stallMs) return;
+    this.resendAll();
+    this.stallMs = Math.min(this.stallMs * 2, 60_000);
+  }
+
+  private resendAll(): void {
+    if (this.closed || this.unacked.size === 0) return;
     const all: Pending[] = this.unacked.all();
     this.counts.resent += all.length;
     this.outgoing = [];
