@@ -30,7 +30,7 @@ export function hvpDiagonal(chain: Chain, loss: LossKind, x: tf.Tensor, targets:
     for (let j = 0; j < size; j++) {
       const unit = chain.variables.map((w, q) => (q === p ? tf.oneHot(j, size).reshape(w.shape as number[]).toFloat() : tf.zeros(w.shape as number[])));
       const hv = chainHvp(chain, loss, x, targets, ctx, unit);
-      diagonal[j] = hv[p]!.dataSync()[j]!;
+      diagonal[j] = tf.tidy(() => tf.slice(tf.reshape(hv[p]!, [-1]), j, 1).dataSync()[0]!);
       tf.dispose([...unit, ...hv]);
     }
     return tf.tensor(diagonal, variable.shape as number[]);

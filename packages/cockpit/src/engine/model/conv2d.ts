@@ -54,38 +54,56 @@ export class Conv2DStep implements ParametrisedStep {
   }
 
   /**
-   * Columns in blocks, so that only one [block·N, out, kh·kw·in] set of per-column gradients exists at once:
-   * G[c, n]ᵀ = S[c, n]ᵀ P_n with the patches P_n shared by all columns (broadcast batch matMul).
+   * Σ over examples and columns of the squared per-column gradients, G[c, n] = P_nᵀ S[c, n] (patches P_n). The
+   * bias part is Σ (Σ_positions S)². For the kernel, whichever is cheaper of: materialising G a block of columns at
+   * a time, or (few output positions) the factored form Σ_n Σ_{s,s'} (P_n P_nᵀ)[s,s'] (S_n S_nᵀ)[s,s'] summed
+   * over columns first, as one product.
    */
   factorDiagonal(s: tf.Tensor, columns: number, a: tf.Tensor): tf.Tensor[] {
-    const n = a.shape[0]!;
-    const out = this.kernelShape[3];
     const p = this.patches(a);
-    const perColumn = p.shape[2] * out * n;
-    const block = Math.max(1, Math.min(columns, Math.floor(MAX_BLOCK_SIZE / perColumn)));
-    const rows = tf.reshape(s, [columns, n, p.shape[1], out]);
-    const shared = tf.expandDims(p, 0);
-    let kernel = tf.zeros([out, p.shape[2]]);
-    let bias = tf.zeros([out]);
-    for (let c = 0; c < columns; c += block) {
-      const [nextKernel, nextBias] = tf.tidy(() => {
-        const size = Math.min(block, columns - c);
-        const chunk = tf.slice(rows, [c, 0, 0, 0], [size, -1, -1, -1]) as tf.Tensor4D;
-        const g = matMul(chunk, shared as tf.Tensor4D, true, false);
-        const perColumn = (t: tf.Tensor) => tf.reshape(t, [size * n, ...t.shape.slice(2)]);
-        const biasGrads = sumAxis(perColumn(chunk), 1);
-        return [tf.add(kernel, sumAxis(perColumn(tf.square(g)), 0)), tf.add(bias, sumAxis(tf.square(biasGrads), 0))];
-      });
-      tf.dispose([kernel, bias]);
-      [kernel, bias] = [nextKernel!, nextBias!];
-    }
-    tf.dispose([p, shared, rows]);
-    const kernelDiagonal = tf.reshape(tf.transpose(kernel), this.kernelShape);
-    kernel.dispose();
-    return this.bias ? [kernelDiagonal, bias] : (bias.dispose(), [kernelDiagonal]);
+    const [n, positions, taps] = p.shape;
+    const out = this.kernelShape[3];
+    const rows = tf.reshape(s, [columns, n, positions, out]) as tf.Tensor4D;
+    const factored = positions <= 4 * columns && n * positions * positions * taps <= MAX_BLOCK_SIZE;
+    const kernelT = factored ? factoredKernelDiagonal(p, rows) : blockedKernelDiagonal(p, rows);
+    const kernel = tf.reshape(tf.transpose(kernelT), this.kernelShape);
+    tf.dispose([p, kernelT]);
+    if (!this.bias) return [kernel];
+    const biasGrads = tf.reshape(sumAxis(rows, 2), [columns * n, out]);
+    return [kernel, sumAxis(tf.square(biasGrads), 0)];
   }
 
   private patches(a: tf.Tensor): tf.Tensor3D {
     return patches(a as tf.Tensor4D, this.info(a.shape));
   }
+}
+
+/** [out, taps]: per-column gradients materialised a block of columns at a time (each block ≤ MAX_BLOCK_SIZE). */
+function blockedKernelDiagonal(p: tf.Tensor3D, rows: tf.Tensor4D): tf.Tensor {
+  const [columns, n, , out] = rows.shape;
+  const block = Math.max(1, Math.min(columns, Math.floor(MAX_BLOCK_SIZE / (p.shape[2] * out * n))));
+  const shared = tf.expandDims(p, 0) as tf.Tensor4D;
+  let sum = tf.zeros([out, p.shape[2]]);
+  for (let c = 0; c < columns; c += block) {
+    const next = tf.tidy(() => {
+      const size = Math.min(block, columns - c);
+      const g = matMul(tf.slice(rows, [c, 0, 0, 0], [size, -1, -1, -1]) as tf.Tensor4D, shared, true, false);
+      return tf.add(sum, sumAxis(tf.reshape(tf.square(g), [size * n, out, -1]), 0));
+    });
+    sum.dispose();
+    sum = next;
+  }
+  shared.dispose();
+  return sum;
+}
+
+/** [out, taps]: Σ_n Σ_{s,s'} (S_n S_nᵀ)[s, s', o] (P_n P_nᵀ)[s, s', k], with S_n S_nᵀ summed over columns. */
+function factoredKernelDiagonal(p: tf.Tensor3D, rows: tf.Tensor4D): tf.Tensor {
+  const [, n, positions, out] = rows.shape;
+  const taps = p.shape[2];
+  const perOutput = tf.transpose(rows, [1, 3, 2, 0]); // [N, out, positions, columns]
+  const outputGram = tf.transpose(matMul(perOutput, perOutput, false, true), [0, 2, 3, 1]); // [N, s, s', out]
+  const patchGram = tf.mul(tf.reshape(p, [n, positions, 1, taps]), tf.reshape(p, [n, 1, positions, taps]));
+  const pairs = n * positions * positions;
+  return matMul(tf.reshape(outputGram, [pairs, out]) as tf.Tensor2D, tf.reshape(patchGram, [pairs, taps]) as tf.Tensor2D, true, false);
 }
