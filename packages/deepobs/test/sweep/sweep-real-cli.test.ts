@@ -2,10 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sweepCommand, type SweepStatus } from '../../src/sweep/index.js';
-
-// The real `deepobs` executable from its TypeScript sources (no build), as the local pool starts it.
-const REGISTER = join(__dirname, '..', '..', '..', '..', 'bench', 'store.register.cjs');
-const MAIN = join(__dirname, '..', '..', 'src', 'cli', 'main.ts');
+import { REAL_DEEPOBS } from './real-cli.js';
 
 it('deepobs sweep runs 2-D problems through `deepobs run` on the local pool and skips them when resumed', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'sweep-cli-'));
@@ -14,7 +11,7 @@ it('deepobs sweep runs 2-D problems through `deepobs run` on the local pool and 
   try {
     const file = join(dir, 'sweep.json');
     writeFileSync(file, JSON.stringify({ output_dir: 'results', problems: ['two_d_branin', 'two_d_rosenbrock'], optimizers: [{ name: 'Momentum', settings: [{ lr: 0.0001, momentum: 0.9 }] }], seeds: [42], num_epochs: 1, batch_size: 1000 }));
-    const args = [file, '--workers', '2', '--runner', `${process.execPath} -r ${REGISTER} ${MAIN}`];
+    const args = [file, '--workers', '2', '--runner', REAL_DEEPOBS];
     await sweepCommand().parseAsync(args, { from: 'user' });
     expect(out).toContain('2 runs: 0 already finished, 2 done now, 0 failed');
     const status = JSON.parse(readFileSync(join(dir, 'sweep-status.json'), 'utf8')) as SweepStatus;

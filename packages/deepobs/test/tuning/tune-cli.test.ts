@@ -3,10 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readResultFile } from '@flightdeck/core';
 import { tuneCommand } from '../../src/tuning/index.js';
-
-// The real `deepobs` executable from its TypeScript sources (no build): what `deepobs tune` starts for each run.
-const REGISTER = join(__dirname, '..', '..', '..', '..', 'bench', 'store.register.cjs');
-const MAIN = join(__dirname, '..', '..', 'src', 'cli', 'main.ts');
+import { REAL_DEEPOBS } from '../sweep/real-cli.js';
 
 it('deepobs tune runs each trial as `deepobs run` in a child process and logs it', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tune-cli-'));
@@ -15,7 +12,7 @@ it('deepobs tune runs each trial as `deepobs run` in a child process and logs it
   jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
   try {
     await tuneCommand().parseAsync(
-      ['two_d_branin', '--optimizer', 'SGD', '--strategy', 'grid', '--grid', 'lr=0.0001,0.001', '--budget', '2', '--rerun-seeds', '1', '--epochs', '1', '--batch-size', '1000', '--output-dir', dir, '--runner', `${process.execPath} -r ${REGISTER} ${MAIN}`],
+      ['two_d_branin', '--optimizer', 'SGD', '--strategy', 'grid', '--grid', 'lr=0.0001,0.001', '--budget', '2', '--rerun-seeds', '1', '--epochs', '1', '--batch-size', '1000', '--output-dir', dir, '--runner', REAL_DEEPOBS],
       { from: 'user' },
     );
     const log = readFileSync(join(dir, 'tuning_log_two_d_branin_SGD.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
