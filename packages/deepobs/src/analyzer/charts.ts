@@ -13,6 +13,8 @@ const PANELS: Array<{ metric: MetricName; title: string }> = [
   { metric: 'train_accuracies', title: 'train accuracy' },
 ];
 const BASELINE_GREY = '#9e9e9e';
+/** Optimizer names ("GradientDescentOptimizer (B = 0.912)") are long: the legend must not cut them. */
+const OPTIMIZER_COLOR = { field: 'optimizer', type: 'nominal', legend: { labelLimit: 400 } };
 
 interface CurveRow {
   optimizer: string;
@@ -49,8 +51,8 @@ function panel(problem: ProblemAnalysis, baselines: ProblemAnalysis | undefined,
   const x = { field: 'epoch', type: 'quantitative', title: 'epoch' };
   const layers: VegaLiteSpec[] = [
     { data: { values: base }, mark: { type: 'line', color: BASELINE_GREY, strokeDash: [4, 2], clip: true }, encoding: { x, y: { ...y, field: 'mean' }, detail: { field: 'optimizer' } } },
-    { data: { values: rows }, mark: { type: 'area', opacity: 0.2, clip: true }, encoding: { x, y: { ...y, field: 'lo' }, y2: { field: 'hi' }, color: { field: 'optimizer', type: 'nominal' } } },
-    { data: { values: rows }, mark: { type: 'line', clip: true }, encoding: { x, y: { ...y, field: 'mean' }, color: { field: 'optimizer', type: 'nominal' } } },
+    { data: { values: rows }, mark: { type: 'area', opacity: 0.2, clip: true }, encoding: { x, y: { ...y, field: 'lo' }, y2: { field: 'hi' }, color: OPTIMIZER_COLOR } },
+    { data: { values: rows }, mark: { type: 'line', clip: true }, encoding: { x, y: { ...y, field: 'mean' }, color: OPTIMIZER_COLOR } },
   ];
   if (threshold !== undefined) layers.push({ data: { values: [{ t: threshold }] }, mark: { type: 'rule', color: BASELINE_GREY }, encoding: { y: { field: 't', type: 'quantitative' } } });
   return { width: 360, height: 160, layer: layers };
@@ -117,7 +119,7 @@ export function testsetChart(a: Analysis): VegaLiteSpec {
         encoding: {
           x: { field: 'epoch', type: 'quantitative' },
           y: { field: 'mean', type: 'quantitative', title: metric, scale: domain ? { domain, zero: false, clamp: true } : { zero: false } },
-          color: { field: 'optimizer', type: 'nominal' },
+          color: OPTIMIZER_COLOR,
         },
       };
     }),
@@ -138,7 +140,7 @@ export function profileChart(p: PerformanceProfiles): VegaLiteSpec {
     encoding: {
       x: { field: 'tau', type: 'quantitative', title: 'τ (ratio to the fastest)', scale: { domain: [1, p.rMax] } },
       y: { field: 'rho', type: 'quantitative', title: 'ρ(τ): fraction of problems', scale: { domain: [0, 1] } },
-      color: { field: 'optimizer', type: 'nominal' },
+      color: OPTIMIZER_COLOR,
     },
   };
 }
