@@ -52,15 +52,15 @@ export function modelParameters(models: tf.LayersModel[], regularize: (name: str
 export const isKernel = (name: string): boolean => name.endsWith('/kernel');
 
 export interface ClassifierConfig {
-  /** Builds the logits network; all its initialisers must come from `init`. */
-  network(init: Initializers): tf.Sequential;
+  /** Builds the logits network; all its initialisers must come from `init`. A tf.Sequential is offered to Cockpit. */
+  network(init: Initializers): tf.LayersModel;
   /** Which parameters carry the L2 term (by name); the default factor is the problem's. */
   regularize?: (name: string) => boolean;
   /** Applied to the inputs before the network (kept out of the chain so Cockpit sees only standard layers). */
   prepareInputs?: (inputs: tf.Tensor) => tf.Tensor;
 }
 
-/** A softmax classifier over a layer chain: mean cross-entropy + L2, accuracy, and the chain exposed to Cockpit. */
+/** A softmax classifier: mean cross-entropy + L2 and accuracy; a layer chain is exposed to Cockpit. */
 export function classifierInstance(problem: TestProblem, config: ClassifierConfig, options: BuildOptions): ProblemInstance {
   const rng = new Rng(options.seed).fork(problem.name);
   const model = config.network(new Initializers(rng.fork('init')));
@@ -78,8 +78,7 @@ export function classifierInstance(problem: TestProblem, config: ClassifierConfi
   return {
     variables: params.variables,
     parameterNames: params.parameterNames,
-    model,
-    lossKind: 'softmax_cross_entropy',
+    ...(model instanceof tf.Sequential ? { model, lossKind: 'softmax_cross_entropy' as const } : {}),
     prepareInputs: config.prepareInputs,
     ...(weightDecay > 0 && params.regularized.length > 0 ? { regularizer: { weightDecay, variables: params.regularized } } : {}),
     loss: (batch, phase) => tf.tidy(() => forward(batch, phase).loss),

@@ -1,10 +1,8 @@
 // Pre-activation Wide ResNet (deepobs.md §1.4, svhn_wrn164) as a tfjs functional model.
 import * as tf from '@tensorflow/tfjs';
-import { Rng } from '@flightdeck/core';
-import type { Batch } from '../data/index.js';
-import { accuracy, l2Regularizer, softmaxCrossEntropy } from './losses.js';
-import { Initializers, isKernel, modelParameters } from './sequential.js';
-import type { Phase, ProblemInstance, TestProblem } from './types.js';
+import type { Initializers } from './sequential.js';
+import { classifierInstance, isKernel } from './sequential.js';
+import type { TestProblem } from './types.js';
 
 export interface WrnConfig {
   depth: number;
@@ -56,26 +54,11 @@ export const SVHN_WRN164: TestProblem = {
   defaultWeightDecay: 5e-4,
   referenceParameterCount: 2_748_890,
   doc: 'Wide ResNet 16-4 (pre-activation, batch norm momentum 0.9, no dropout); L2 5e-4 on conv and dense kernels.',
-  build(options): ProblemInstance {
-    const rng = new Rng(options.seed).fork(this.name);
-    const model = wideResNet({ depth: 16, widthFactor: 4, classes: 10, inputShape: [32, 32, 3] }, new Initializers(rng.fork('init')));
-    const params = modelParameters([model], isKernel);
-    const weightDecay = options.weightDecay ?? this.defaultWeightDecay ?? 0;
-    const forward = (batch: Batch, phase: Phase) => {
-      const logits = model.apply(batch.inputs, { training: phase === 'train' }) as tf.Tensor;
-      const loss = tf.add(tf.mean(softmaxCrossEntropy(logits, batch.targets!)), l2Regularizer(params.regularized, weightDecay)) as tf.Scalar;
-      return { loss, logits };
-    };
-    return {
-      variables: params.variables,
-      parameterNames: params.parameterNames,
-      loss: (batch, phase) => tf.tidy(() => forward(batch, phase).loss),
-      evaluate: (batch, phase) =>
-        tf.tidy(() => {
-          const { loss, logits } = forward(batch, phase);
-          return { loss, accuracy: accuracy(logits, batch.targets!) };
-        }),
-      dispose: () => model.dispose(),
-    };
+  build(options) {
+    return classifierInstance(
+      this,
+      { network: (init) => wideResNet({ depth: 16, widthFactor: 4, classes: 10, inputShape: [32, 32, 3] }, init), regularize: isKernel },
+      options,
+    );
   },
 };
