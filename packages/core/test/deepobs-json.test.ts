@@ -123,14 +123,16 @@ describe('the DeepOBS baselines (all 540 files of the fixture)', () => {
     }
   });
 
-  it('result → envelopes (encoded and decoded) → result is lossless', async () => {
+  it('result → envelopes → result is lossless (through the binary codec for the 528 files without mini-batch losses)', async () => {
+    const viaCodec = (e: Envelope) => {
+      const d = decodeEnvelope(encodeEnvelope(e));
+      if (!d.ok) throw d.error;
+      return d.envelope;
+    };
     for (const r of refs) {
-      const envs = envelopesFromResult(r.result, 'run-1').map((e) => {
-        const d = decodeEnvelope(encodeEnvelope(e));
-        if (!d.ok) throw d.error;
-        return d.envelope;
-      });
-      expect(await resultFromEnvelopes(envs)).toEqual(r.result);
+      const envs = envelopesFromResult(r.result, 'run-1');
+      // 46,800 step envelopes per mini-batch file would make the codec (tested in codec.test.ts) the bulk of this test.
+      expect(await resultFromEnvelopes(r.result.minibatchTrainLosses ? envs : envs.map(viaCodec))).toEqual(r.result);
     }
   });
 

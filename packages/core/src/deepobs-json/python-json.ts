@@ -142,6 +142,9 @@ export function pyFloatRepr(x: number): string {
   if (x === Infinity) return 'Infinity';
   if (x === -Infinity) return '-Infinity';
   if (x === 0) return Object.is(x, -0) ? '-0.0' : '0.0';
+  const a = Math.abs(x);
+  // Both languages print the shortest round-trip digits; in this range both also use fixed notation.
+  if (a >= 1e-4 && a < 1e16) return Number.isInteger(x) ? `${x}.0` : String(x);
   const [mant, expStr] = x.toExponential().split('e');
   const exp = Number(expStr);
   const sign = mant.startsWith('-') ? '-' : '';
