@@ -5,7 +5,7 @@
 //   report   — the full `analyze`: figures as SVG and PNG and the HTML page.
 // Wall time, peak RSS (getrusage) and peak V8 heap (sampled) per phase, and the ratios to the parse baseline.
 //
-//   node -r ./bench/store.register.cjs bench/analyzer.ts [files=50000] [--keep]
+//   node -r ./tools/ts-register.cjs bench/analyzer.ts [files=50000] [--keep]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,7 +1,7 @@
 // What downsampling buys the dashboard on a long run: time to build every panel of a viewer's selection, the size of
 // the message pushed to the page, and the time to draw one panel to SVG, with the default point budget against
 // drawing every point (the baseline), in one process.
-// Run: node -r ./bench/store.register.cjs bench/cockpit-views.ts [steps=100000]
+// Run: node -r ./tools/ts-register.cjs bench/cockpit-views.ts [steps=100000]
 import { RunCollector, SCHEMA_VERSION, panelSpec, panelsFor, renderSvgs, DEFAULT_MAX_POINTS } from '../packages/cockpit/src/views/index.js';
 
 const steps = Number(process.argv[2] ?? 100_000);

@@ -1,6 +1,6 @@
 // Run store throughput: small step records appended by one sender with fsync 'always' (group commit), against the
 // raw fs.writeSync rate of the same framed bytes in the same process.
-// Run: node -r ./bench/store.register.cjs bench/store.ts [records] [folder]   (default 200000, os.tmpdir())
+// Run: node -r ./tools/ts-register.cjs bench/store.ts [records] [folder]   (default 200000, os.tmpdir())
 // The folder must be on a real disk: on tmpfs fsync costs nothing and the durable numbers mean nothing.
 import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';

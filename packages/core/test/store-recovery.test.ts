@@ -143,7 +143,7 @@ function recordFor(runId: string, seq: number): Envelope {
 /** Runs the child until it has acknowledged at least `acks` appends after opening, then SIGKILLs it. */
 function crashChild(dir: string, acks: number): Promise<Map<string, number>> {
   return new Promise((resolve, reject) => {
-    const register = join(__dirname, '../../../bench/store.register.cjs');
+    const register = join(__dirname, '../../../tools/ts-register.cjs');
     const child = spawn(process.execPath, ['-r', register, '-e', CHILD, dir], { stdio: ['ignore', 'pipe', 'pipe'] });
     const acked = new Map<string, number>();
     let seen = 0;

@@ -1,6 +1,6 @@
 // The runner the Slurm tests' array tasks start: `run <problem> --optimizer … --output_dir …` (the sweep's run
 // arguments) trained by the real runner on the CPU backend, image data synthetic (512 examples: a batch of 128 in every split) so that no data set
-// has to be downloaded. Started as `node -r bench/store.register.cjs run-entry.ts …` (TypeScript sources, no build).
+// has to be downloaded. Started as `node -r tools/ts-register.cjs run-entry.ts …` (TypeScript sources, no build).
 import { MemorySink, selectBackend } from '@flightdeck/core';
 import { runProblem, type RunSpec } from '../../src/runner/index.js';
 import { parseAssignments } from '../../src/sweep/spec.js';

@@ -18,7 +18,7 @@ const missing = slurmMissing();
 if (missing) console.warn(`Slurm cluster tests skipped: ${missing}`);
 const describeWithSlurm = missing ? describe.skip : describe;
 
-const REGISTER = join(__dirname, '../../../../bench/store.register.cjs');
+const REGISTER = join(__dirname, '../../../../tools/ts-register.cjs');
 const ENTRY = join(__dirname, 'run-entry.ts');
 
 describeWithSlurm('Slurm executor on a one-node cluster', () => {

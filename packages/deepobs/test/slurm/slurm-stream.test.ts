@@ -15,7 +15,7 @@ const missing = slurmMissing();
 if (missing) console.warn(`Slurm streaming test skipped: ${missing}`);
 const describeWithSlurm = missing ? describe.skip : describe;
 
-const REGISTER = join(__dirname, '../../../../bench/store.register.cjs');
+const REGISTER = join(__dirname, '../../../../tools/ts-register.cjs');
 const FLIGHTDECK = [process.execPath, '-r', REGISTER, join(__dirname, '../../../bridge/src/cli.ts')];
 
 describeWithSlurm('Slurm sweep streaming to flightdeck serve', () => {
