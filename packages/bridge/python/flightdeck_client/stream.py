@@ -25,7 +25,7 @@ class Stream:
     """One run's record stream. Create it with `open_stream`; call `step`, `evaluation`, `checkpoint`, then
     `finish`. Thread-safe for one producer thread."""
 
-    def __init__(self, address, run_id, started, max_unacked=10000, when_full="wait", resend_after=2.0,
+    def __init__(self, address, run_id, started, max_unacked=10000, when_full="wait", resend_after=30.0,
                  curve=None, log=None):
         if when_full not in ("wait", "drop"):
             raise ValueError(f'when_full must be "wait" or "drop", got {when_full!r}')
@@ -166,14 +166,19 @@ class Stream:
             s.curve_serverkey = self._curve["server_public_key"].encode()
             s.curve_publickey = self._curve["public_key"].encode()
             s.curve_secretkey = self._curve["secret_key"].encode()
+        # Every completed handshake after the first is a reconnect: the server may have restarted and lost what
+        # was in flight. The monitor is attached before connecting so that the first handshake is counted.
+        monitor = s.get_monitor_socket(zmq.EVENT_HANDSHAKE_SUCCEEDED)
         s.connect(self.address)
-        return s
+        return s, monitor
 
     def _run(self):
-        sock = self._socket()
+        sock, monitor = self._socket()
+        handshakes = 0
         poller = zmq.Poller()
         poller.register(sock, zmq.POLLIN)
         poller.register(self._wake_rx, zmq.POLLIN)
+        poller.register(monitor, zmq.POLLIN)
         last_progress = time.monotonic()
         stall = self._resend_after
         try:
@@ -182,6 +187,12 @@ class Stream:
                 if self._wake_rx in events:
                     while self._wake_rx.poll(0):
                         self._wake_rx.recv()
+                resend = False
+                if monitor in events:
+                    while monitor.poll(0):
+                        monitor.recv_multipart()
+                        handshakes += 1
+                        resend = resend or handshakes > 1
                 if sock in events:
                     while sock.poll(0):
                         if self._on_reply(sock.recv()):
@@ -194,17 +205,19 @@ class Stream:
                     self._outgoing.clear()
                     if not self._unacked:
                         last_progress = time.monotonic()
-                    elif time.monotonic() - last_progress > stall:
-                        # No ack for a while: the server may have restarted and lost what was in flight, so
-                        # everything unacked goes again; the wait doubles while acks stay away (a slow server
-                        # is not flooded with copies).
+                    elif resend or time.monotonic() - last_progress > stall:
+                        # A reconnect, or no ack for a while (a reconnect went unnoticed): everything unacked goes
+                        # again; the wait doubles while acks stay away, so a slow server is not flooded with copies.
                         batch = list(self._unacked.values())
                         self._counts["resent"] += len(batch)
+                        if not resend:
+                            stall = min(2 * stall, 8 * self._resend_after)
                         last_progress = time.monotonic()
-                        stall = min(2 * stall, 60.0)
                 for i in range(0, len(batch), 256):
                     sock.send_multipart(batch[i:i + 256])
         finally:
+            sock.disable_monitor()
+            monitor.close(0)
             sock.close(0)
             self._wake_rx.close(0)
 
@@ -237,7 +250,7 @@ class Stream:
 def open_stream(address="tcp://127.0.0.1:5555", run_id=None, test_problem="custom", optimizer="", *,
                 hyperparameters=None, seed=0, batch_size=0, num_epochs=0, parameter_names=(), dataset="",
                 labels=None, training_params=None, instruments=None, max_unacked=10000, when_full="wait",
-                resend_after=2.0, curve=None, log=None):
+                resend_after=30.0, curve=None, log=None):
     """Opens a run's stream and sends its RunStarted record. `run_id` defaults to
     "<test_problem>-<optimizer>-<seed>-<random>". `curve` = {"server_public_key", "public_key", "secret_key"}."""
     import torch

@@ -24,7 +24,14 @@ class FakeBridge:
         if port is None:
             port = self.sock.bind_to_random_port("tcp://127.0.0.1")
         else:
-            self.sock.bind(f"tcp://127.0.0.1:{port}")
+            for attempt in range(100):  # libzmq releases a closed socket's port in its I/O thread, a moment later
+                try:
+                    self.sock.bind(f"tcp://127.0.0.1:{port}")
+                    break
+                except zmq.ZMQError:
+                    if attempt == 99:
+                        raise
+                    time.sleep(0.02)
         self.port = port
         self.address = f"tcp://127.0.0.1:{port}"
         self.received = []
@@ -132,7 +139,7 @@ class StreamTest(unittest.TestCase):
     def test_reconnects_and_resends_what_a_restarted_server_never_acknowledged(self):
         bridge = FakeBridge()
         port = bridge.port
-        s = open_stream(bridge.address, run_id="py-restart", resend_after=0.2, log=lambda _: None)
+        s = open_stream(bridge.address, run_id="py-restart", log=lambda _: None)  # resends on the reconnect itself
         for t in range(50):
             s.step(t, 0)
         wait_until(lambda: s.report().acknowledged == 51)

@@ -18,7 +18,7 @@ export interface BridgeClientOptions {
   whenFull?: WhenFull;
   /**
    * Everything unacknowledged is sent again after every reconnect, and as a fallback when no ack came for this
-   * long (doubling while acks stay away, so a slow server is not flooded with copies). Default 5 s.
+   * long (doubling while acks stay away, so a slow server is not flooded with copies). Default 30 s.
    */
   resendAfterMs?: number;
   /** Frames per ZeroMQ message. */
@@ -69,7 +69,7 @@ export class BridgeClient implements Sink {
       address: options.address ?? 'tcp://127.0.0.1:5555',
       maxUnacked: options.maxUnacked ?? 10_000,
       whenFull: options.whenFull ?? 'wait',
-      resendAfterMs: options.resendAfterMs ?? 5_000,
+      resendAfterMs: options.resendAfterMs ?? 30_000,
       batchSize: options.batchSize ?? 256,
       closeTimeoutMs: options.closeTimeoutMs ?? 30_000,
       limits: options.limits ?? DEFAULT_LIMITS,
@@ -200,7 +200,7 @@ export class BridgeClient implements Sink {
   private resendIfStalled(): void {
     if (this.unacked.size === 0 || Date.now() - this.lastProgress < this.stallMs) return;
     this.resendAll();
-    this.stallMs = Math.min(this.stallMs * 2, 60_000);
+    this.stallMs = Math.min(this.stallMs * 2, 8 * this.opts.resendAfterMs);
   }
 
   private resendAll(): void {
