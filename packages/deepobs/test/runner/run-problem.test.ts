@@ -4,7 +4,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { formatResult, MemorySink, RunStatus, selectBackend, type Envelope } from '@flightdeck/core';
+import { formatResult, MemorySink, Rng, RunStatus, selectBackend, type Envelope } from '@flightdeck/core';
+import { quadraticHessian } from '../../src/problems/index.js';
 import { runProblem, type RunSpec } from '../../src/runner/index.js';
 
 let out: string;
@@ -29,7 +30,7 @@ test('quadratic_deep: protocol, envelopes and the DeepOBS 1.2 file', async () =>
   expect(started.hyperparameters!.lr).toEqual({ number: 0.01 });
   expect(kinds(envs).at(-1)).toBe('runFinished');
   expect(envs.at(-1)!.runFinished!.status).toBe(RunStatus.COMPLETED);
-  // 1000 training examples, 100 per batch, the first 0 → 10 steps per epoch; losses logged at steps 0, 3, 6, 9.
+  // 1000 training examples at batch size 100 → 10 steps per epoch; losses logged at steps 0, 3, 6, 9 of each.
   const steps = envs.filter((e) => e.step).map((e) => [e.step!.epoch, e.step!.step]);
   expect(steps).toEqual([0, 1, 2].flatMap((ep) => [0, 3, 6, 9].map((s) => [ep, ep * 10 + s])));
   expect(onStep).toHaveBeenCalledTimes(30);
@@ -47,8 +48,15 @@ test('quadratic_deep: protocol, envelopes and the DeepOBS 1.2 file', async () =>
   // SGD on a convex quadratic with a stable step size: the test loss goes down every epoch.
   const test = r.metrics.test_losses!;
   for (let e = 1; e < test.length; e++) expect(test[e]).toBeLessThan(test[e - 1]);
-  // Epoch 0 evaluates the untrained θ = 1: test loss = mean ½(1−x)ᵀQ(1−x), which the first logged step also measures.
-  expect(r.minibatchTrainLosses![0]).toBeGreaterThan(0);
+  // Epoch 0 evaluates the untrained θ = 1 on the 1,000 test draws (seed 43, σ 0.6): mean ½(1−x)ᵀQ(1−x).
+  const Q = quadraticHessian();
+  const draws = new Rng(43);
+  let expected = 0;
+  for (let n = 0; n < 1000; n++) {
+    const d = Array.from({ length: 100 }, () => 1 - draws.normal(0, 0.6));
+    for (let i = 0; i < 100; i++) for (let j = 0; j < 100; j++) expected += 0.5 * d[i] * Q[i * 100 + j] * d[j];
+  }
+  expect(test[0] / (expected / 1000)).toBeCloseTo(1, 5);
 
   const parts = relative(out, outcome.resultPath!).split(sep);
   expect(parts.slice(0, 3)).toEqual(['quadratic_deep', 'GradientDescentOptimizer', 'num_epochs__3__batch_size__100__lr__1.e-02']);
