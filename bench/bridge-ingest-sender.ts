@@ -1,6 +1,5 @@
-// The sending side of bench/bridge-ingest.ts, run in a worker thread (its own core): `senders` BridgeClients
+// The sending side of bench/bridge-ingest.ts, run as a child process (its own core): `senders` BridgeClients
 // (one run each) or, for the baseline, raw DEALER sockets sending the same encoded frames without acks.
-import { parentPort, workerData } from 'node:worker_threads';
 import * as zmq from 'zeromq';
 import { SCHEMA_VERSION, encodeEnvelope, type Envelope } from '@flightdeck/core';
 import { BridgeClient } from '../packages/bridge/src/client/index.js';
@@ -59,7 +58,7 @@ async function runClient(job: SenderJob, i: number): Promise<void> {
     d.close();
     return;
   }
-  const client = new BridgeClient({ address: job.address, maxUnacked: 10_000, log: () => undefined });
+  const client = new BridgeClient({ address: job.address, maxUnacked: 10_000, closeTimeoutMs: 600_000, log: () => undefined });
   for (let seq = 0; seq < job.recordsPerSender; seq++) {
     await client.write(record(job.kind, runId, seq));
     if (seq % 64 === 0) await pace(seq, start, perSenderRate);
@@ -69,8 +68,8 @@ async function runClient(job: SenderJob, i: number): Promise<void> {
   if (r.acknowledged !== job.recordsPerSender || r.dropped) throw new Error(`sender ${runId}: ${JSON.stringify(r)}`);
 }
 
-const job = workerData as SenderJob;
+const job = JSON.parse(process.argv[2]) as SenderJob;
 Promise.all(Array.from({ length: job.senders }, (_, i) => runClient(job, i))).then(
-  () => parentPort!.postMessage({ ok: true }),
-  (e) => parentPort!.postMessage({ ok: false, error: String(e) }),
+  () => process.send!({ ok: true }, () => process.exit(0)),
+  (e) => process.send!({ ok: false, error: String(e) }, () => process.exit(1)),
 );

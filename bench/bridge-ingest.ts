@@ -1,13 +1,13 @@
 // Bridge ingest: sustained rate (records stored durably per second) and latency (send → stored, send → live
 // subscriber; p50, p99) with 1, 10 and 50 concurrent senders, small step records and records with a 2-D histogram,
 // against ZeroMQ's raw rate for the same frames (DEALER → ROUTER, no decoding, no store, no acks) in the same run.
-// Senders run in a worker thread, the bridge (ingest + run store with fsync 'always') in the main thread.
+// Senders run in a child process, the bridge (ingest + run store with fsync 'always') in this one.
 //
 // Run: node -r ./bench/store.register.cjs bench/bridge-ingest.ts [--quick] [--dir <folder on a real disk>]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { fork } from 'node:child_process';
 import * as zmq from 'zeromq';
 import { quantile, RunStore, type Envelope } from '@flightdeck/core';
 import { IngestServer, type IngestStore } from '../packages/bridge/src/ingest/index.js';
@@ -20,9 +20,10 @@ const nowUs = () => (performance.timeOrigin + performance.now()) * 1000;
 
 function runSenders(job: SenderJob): Promise<void> {
   return new Promise((resolve, reject) => {
-    const w = new Worker(`require(${JSON.stringify(join(__dirname, 'store.register.cjs'))}); require(${JSON.stringify(join(__dirname, 'bridge-ingest-sender.ts'))});`, { eval: true, workerData: job });
-    w.once('message', (m: { ok: boolean; error?: string }) => (m.ok ? resolve() : reject(new Error(m.error))));
-    w.once('error', reject);
+    const child = fork(join(__dirname, 'bridge-ingest-sender.ts'), [JSON.stringify(job)], { execArgv: ['-r', join(__dirname, 'store.register.cjs')] });
+    child.once('message', (m: { ok: boolean; error?: string }) => (m.ok ? resolve() : reject(new Error(m.error))));
+    child.once('error', reject);
+    child.once('exit', (code) => (code ? reject(new Error(`sender process exited with ${code}`)) : undefined));
   });
 }
 
@@ -100,8 +101,8 @@ const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
 const ms = (xs: number[], q: number) => quantile(xs, q).toFixed(1);
 
 async function main(): Promise<void> {
-  const small = quick ? 50_000 : 200_000;
-  const hist = quick ? 2_000 : 10_000;
+  const small = quick ? 50_000 : 100_000;
+  const hist = quick ? 2_000 : 5_000;
   const lines: string[] = [];
   const out = (s: string) => {
     lines.push(s);

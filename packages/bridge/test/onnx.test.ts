@@ -39,3 +39,35 @@ test('an ONNX export of a PyTorch model scores like PyTorch on the test split', 
     tmp.remove();
   }
 });
+
+// A conv net exported by torch.onnx takes NCHW; the DeepOBS splits are NHWC (tfjs): the evaluator transposes.
+const EXPORT_CNN = `
+import json, sys, torch, torch.nn.functional as F
+torch.manual_seed(4)
+out = sys.argv[1]
+model = torch.nn.Sequential(torch.nn.Conv2d(3, 4, 3, padding=1), torch.nn.ReLU(), torch.nn.Flatten(), torch.nn.Linear(4 * 5 * 4, 3))
+x = torch.randn(50, 3, 5, 4)
+y = torch.randint(0, 3, (50,))
+torch.onnx.export(model, x[:1], out + "/cnn.onnx", input_names=["x"], output_names=["logits"],
+                  dynamic_axes={"x": {0: "batch"}, "logits": {0: "batch"}}, opset_version=13)
+with torch.no_grad():
+    logits = model(x)
+json.dump({"nhwc": x.permute(0, 2, 3, 1).reshape(-1).tolist(), "labels": y.tolist(),
+           "loss": float(F.cross_entropy(logits.double(), y))}, open(out + "/cnn.json", "w"))
+`;
+
+test('NHWC images are transposed for a model that takes NCHW', async () => {
+  const tmp = tempDir();
+  try {
+    await runPython(['-c', EXPORT_CNN, tmp.dir]);
+    const s = JSON.parse(readFileSync(join(tmp.dir, 'cnn.json'), 'utf8'));
+    const model = readFileSync(join(tmp.dir, 'cnn.onnx'));
+    const split = { inputs: Float32Array.from(s.nhwc), shape: [50, 5, 4, 3], labels: s.labels, layout: 'nhwc' as const };
+    const score = await evaluateOnnxClassifier(model, split, 16);
+    expect(Math.abs(score.loss - s.loss)).toBeLessThan(1e-5 * s.loss);
+    // Read as if it were NCHW it would be the wrong picture (and the wrong shape for this model).
+    await expect(evaluateOnnxClassifier(model, { ...split, layout: 'nchw' })).rejects.toThrow(/^ONNX model: /);
+  } finally {
+    tmp.remove();
+  }
+});

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { FsyncPolicy } from '@flightdeck/core';
 import { Bridge } from '../bridge/index.js';
+import { deepobsTestSplits } from '../onnx/index.js';
 import { port, positiveNumber, readAllowedKeys, readKeyPairFile } from './options.js';
 import { DEFAULT_STORE } from './runs.js';
 
@@ -15,6 +16,7 @@ interface ServeFlags {
   fsync: string;
   dashboard: boolean;
   httpPort: number;
+  dataDir?: string;
 }
 
 const FSYNC: FsyncPolicy[] = ['always', 'interval', 'never'];
@@ -33,6 +35,7 @@ export function serveCommand(program: Command): void {
     .option('--fsync <policy>', `store durability: ${FSYNC.join(', ')}`, 'always')
     .option('--http-port <port>', 'dashboard port (0 = any free port)', port, 8080)
     .option('--no-dashboard', 'do not serve the live dashboard')
+    .option('--data-dir <dir>', 'DeepOBS data folder: ONNX checkpoints are evaluated on the problem\'s test split')
     .action(async (flags: ServeFlags) => {
       if (!FSYNC.includes(flags.fsync as FsyncPolicy)) throw new Error(`--fsync must be one of ${FSYNC.join(', ')}, got "${flags.fsync}"`);
       if (flags.curveKeys && !flags.allowKeys) throw new Error('--curve-keys needs --allow-keys (the client public keys to let in)');
@@ -46,6 +49,7 @@ export function serveCommand(program: Command): void {
         curve,
         silenceMs: flags.silence * 1000,
         fsync: flags.fsync as FsyncPolicy,
+        testSplit: deepobsTestSplits({ dataDir: flags.dataDir }),
       });
       process.stdout.write(`flightdeck: ingest listening on ${bridge.ingest.address}${curve ? ` (CurveZMQ, server public key ${curve.publicKey})` : ''}\n`);
       process.stdout.write(`flightdeck: run store ${flags.store} (${bridge.store.runs().length} runs)\n`);

@@ -6,6 +6,11 @@ export interface TestSplit {
   /** Shape of `inputs`, the first dimension being the number of examples. */
   shape: number[];
   labels: ArrayLike<number>;
+  /**
+   * Layout of image inputs [N, H, W, C] ('nhwc', tfjs) or [N, C, H, W] ('nchw', PyTorch; the default). NHWC images
+   * are transposed for a model whose input is [batch, C, H, W], and flattened for a model with a 2-D input.
+   */
+  layout?: 'nchw' | 'nhwc';
 }
 
 export interface OnnxScore {
@@ -24,7 +29,7 @@ export async function evaluateOnnxClassifier(model: Uint8Array, split: TestSplit
   const size = example.reduce((a, b) => a * b, 1);
   if (split.inputs.length !== n * size) throw new Error(`test split: shape [${split.shape.join(', ')}] needs ${n * size} values, got ${split.inputs.length}`);
   if (split.labels.length !== n) throw new Error(`test split: ${n} examples but ${split.labels.length} labels`);
-  const outputs = await runOnnxModel(model, split.inputs, split.shape, batchSize);
+  const outputs = await runOnnxModel(model, split.inputs, split.shape, batchSize, split.layout ?? 'nchw');
   let lossSum = 0;
   let correct = 0;
   let offset = 0;

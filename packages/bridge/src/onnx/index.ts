@@ -1,2 +1,3 @@
 export * from './evaluate.js';
 export * from './evaluator.js';
+export * from './deepobs-split.js';
