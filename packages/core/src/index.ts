@@ -14,4 +14,5 @@ export * from './store/index.js';
 export * from './random/rng.js';
 export * from './stats/stats.js';
 export * from './backend/backend.js';
+export * from './pyjson/index.js';
 export * from './deepobs-json/index.js';

@@ -7,17 +7,14 @@ import {
   checkResult,
   decodeEnvelope,
   DeepobsJsonSink,
-  dumpPythonJson,
   encodeEnvelope,
   envelopesFromResult,
   findResultFiles,
   float2str,
   formatOutputCheck,
   formatResult,
-  parsePythonJson,
   parseResult,
   pyFloatRepr,
-  PyJsonSyntaxError,
   readResultFile,
   resultFromEnvelopes,
   RunStatus,
@@ -60,31 +57,6 @@ describe('Python number formatting', () => {
     );
     const expected = py.trim().split('\n');
     values.forEach((x, i) => expect(`${float2str(x)} ${pyFloatRepr(x)}`).toBe(expected[i]));
-  });
-
-  it('dumps like json.dumps, with and without indent', () => {
-    const value = { a: [1, 2.5, NaN, Infinity, -Infinity], 'k\u00e9y': 'caf\u00e9 "q"\n\u007f', e: [], o: {}, b: [true, false, null] };
-    const pyIn = JSON.stringify(value).replace('"NaN_"', 'NaN');
-    const code = 'import sys,json\nv=json.loads(sys.stdin.read())\nv["a"][2:]=[float("nan"),float("inf"),-float("inf")]\nprint(json.dumps(v)); print(json.dumps(v, indent=4))';
-    const [flat, ...indented] = python(code, pyIn).trimEnd().split('\n');
-    expect(dumpPythonJson(value)).toBe(flat);
-    expect(dumpPythonJson(value, 4)).toBe(indented.join('\n'));
-  });
-});
-
-describe('tolerant parser', () => {
-  it('reads bare NaN / Infinity / -Infinity and leaves strings that contain those words alone', () => {
-    const v = parsePythonJson('{"x": [NaN, Infinity, -Infinity, 1e-08], "s": "NaN, Infinity", "t": "a\\"NaN\\\\"}') as Record<string, unknown>;
-    expect(v.x).toEqual([NaN, Infinity, -Infinity, 1e-8]);
-    expect(v.s).toBe('NaN, Infinity');
-    expect(v.t).toBe('a"NaN\\');
-  });
-
-  it('says where a truncated or invalid text breaks', () => {
-    expect(() => parsePythonJson('{"a": [1, NaN,\n 2')).toThrow(PyJsonSyntaxError);
-    expect(() => parsePythonJson('{"a": [1, NaN,\n 2')).toThrow(/end of file \(truncated\?\) at line 2, column 3/);
-    expect(() => parsePythonJson('{"a": nan}')).toThrow(/expected a value.*line 1, column 7/);
-    expect(() => parsePythonJson('[1, 2] x')).toThrow(/unexpected text/);
   });
 });
 
@@ -178,6 +150,23 @@ describe('DeepOBS 1.2 files', () => {
     expect(settingFolderName(r)).toBe(
       'num_epochs__2__batch_size__128__beta1__9.e-01__beta2__9.99e-01__epsilon__1.e-08__learning_rate__1.e-03__use_locking__False__lr_sched_epochs__[1, 2]__lr_sched_factors__[0.5, 0.0]',
     );
+  });
+
+  it('keeps keys DeepOBS does not define as written (ints, integral floats, NaN), also through envelopes', async () => {
+    const withExtra = python(
+      'import json,sys\nd=json.loads(sys.stdin.read())\nd.update(note="x", count=3, scale=1.0, bad=float("nan"), nested={"k": [1, 2.0]})\nsys.stdout.write(json.dumps(d, indent=4))',
+      pyText,
+    );
+    const read = parseResult(withExtra, 'extra.json');
+    if (!read.ok) throw read.error;
+    expect(read.result.extra).toEqual({ note: 'x', count: 3n, scale: 1, bad: NaN, nested: { k: [1n, 2] } });
+    expect(formatResult(read.result)).toBe(withExtra);
+    const back = await resultFromEnvelopes(envelopesFromResult(read.result, 'extra-1').map((e) => {
+      const d = decodeEnvelope(encodeEnvelope(e));
+      if (!d.ok) throw d.error;
+      return d.envelope;
+    }));
+    expect(formatResult(back)).toBe(withExtra);
   });
 
   it('writes <out>/<problem>/<optimizer>/<setting>/random_seed__<s>__<time>.json atomically', async () => {

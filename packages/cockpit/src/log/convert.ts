@@ -1,9 +1,8 @@
 // Records (StepRecord / EvaluationRecord) ↔ the original Cockpit's log: {"<step>": {"<Quantity>" | <log() key>: value}}.
-import type { Envelope, EvaluationRecord, Quantity, StepRecord, Tensor } from '@flightdeck/core';
+import type { Envelope, EvaluationRecord, PyJson, Quantity, StepRecord, Tensor } from '@flightdeck/core';
 import { LogFormatError } from './errors.js';
 import { decodeNdArray, encodeNdArray, nest, shapeSize, type FloatDtype } from './ndarray.js';
 import { EPOCH_KEY, LOG_KEYS, SHIFTED_QUANTITIES, isLogKey } from './names.js';
-import type { PyJson } from './pyjson.js';
 
 /** A parsed log: global step → the keys written at that step. */
 export type CockpitLog = Map<number, { [key: string]: PyJson }>;

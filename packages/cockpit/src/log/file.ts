@@ -1,16 +1,15 @@
 // The Cockpit log as text and as a file.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { Envelope } from '@flightdeck/core';
+import { dumpPythonJson, parsePythonJson, sortedKeys, type Envelope, type PyJson } from '@flightdeck/core';
 import { recordsToCockpitLog, type CockpitLog, type LogRecord, type WriteOptions } from './convert.js';
 import { LogFormatError } from './errors.js';
-import { dumpPyJson, parsePyJson, sortedKeys, type PyJson } from './pyjson.js';
 
 const STEP_KEY = /^(0|[1-9]\d*)$/;
 
 /** Parses a log's text (bare NaN/Infinity accepted); `source` (the file name) prefixes every error. */
 export function parseCockpitLog(text: string, source = '<log>'): CockpitLog {
-  const root = parsePyJson(text, source);
+  const root = parsePythonJson(text, { source });
   if (typeof root !== 'object' || root === null || Array.isArray(root)) throw new LogFormatError(source, 'a Cockpit log is a JSON object keyed by step');
   const log: CockpitLog = new Map();
   for (const [key, entry] of Object.entries(root)) {
@@ -25,7 +24,7 @@ export function parseCockpitLog(text: string, source = '<log>'): CockpitLog {
 export function formatCockpitLog(log: CockpitLog): string {
   const root: { [key: string]: PyJson } = {};
   for (const [step, entry] of log) root[String(step)] = entry;
-  return dumpPyJson(root, {
+  return dumpPythonJson(root, {
     indent: 4,
     // The original's step keys are Python ints, which sort_keys orders numerically.
     keyOrder: (keys, depth) => (depth === 0 ? [...keys].sort((a, b) => Number(a) - Number(b)) : sortedKeys(keys, depth)),

@@ -1,4 +1,3 @@
-export * from './pyjson.js';
 export * from './errors.js';
 export * from './ndarray.js';
 export * from './names.js';

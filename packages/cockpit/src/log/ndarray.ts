@@ -1,6 +1,6 @@
 // json_tricks' encoding of numpy arrays: {"__ndarray__": nested list, "dtype": ..., "shape": [...]} plus
 // "Corder": true when ndim > 1.
-import type { PyJson } from './pyjson.js';
+import type { PyJson } from '@flightdeck/core';
 import { LogFormatError } from './errors.js';
 
 export type FloatDtype = 'float64' | 'float32' | 'float16';

@@ -4,13 +4,11 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RunStatus, SCHEMA_VERSION, type Envelope, type Quantity } from '@flightdeck/core';
+import { PyJsonSyntaxError, RunStatus, SCHEMA_VERSION, type Envelope, type Quantity } from '@flightdeck/core';
 import {
   LogFormatError,
-  PyJsonSyntaxError,
   cockpitLogToEnvelopes,
   parseCockpitLog,
-  pythonFloatRepr,
   readCockpitLogFile,
   recordsToCockpitLog,
   writeCockpitLogFile,
@@ -88,14 +86,6 @@ test("Python's json reads our log and writes the same bytes", async () => {
   expect(execFileSync(PYTHON, ['-c', script, path], { encoding: 'utf8' })).toBe(text);
 });
 
-test('floats are written as Python repr writes them', () => {
-  const xs = [0.1, 1 / 3, -2.5e-5, 1e-4, 9.999e-5, 1e15, 1e16, 123456789012345680000, 5e-324, 1.7976931348623157e308, -0, 100, 0.5, 4.16e-17];
-  for (let i = 0; i < 200; i++) xs.push((Math.random() - 0.5) * 10 ** Math.round((Math.random() - 0.5) * 40));
-  const script = 'import json,sys\nfor x in json.load(sys.stdin): print(repr(float(x)))';
-  const python = execFileSync(PYTHON, ['-c', script], { input: JSON.stringify(xs), encoding: 'utf8' }).trim().split('\n');
-  expect(xs.map(pythonFloatRepr)).toEqual(python.map((s, i) => (Object.is(xs[i], -0) ? '-0.0' : s)));
-});
-
 test('non-finite values are read bare (as Python writes them) or quoted', () => {
   const log = parseCockpitLog('{"0": {"Loss": NaN, "TICDiag": "Infinity", "GradNorm": [-Infinity, "NaN", 1]}}', 'nan.json');
   const [env] = cockpitLogToEnvelopes(log, { runId: 'r' }).filter((e) => e.step);
@@ -103,7 +93,7 @@ test('non-finite values are read bare (as Python writes them) or quoted', () => 
   expect(q.Loss.scalar).toBeNaN();
   expect(q.TICDiag.scalar).toBe(Infinity);
   expect(q.GradNorm.vector!.values).toEqual([-Infinity, NaN, 1]);
-  expect(() => parseCockpitLog('{"0": {"Loss": nan}}', 'lower.json')).toThrow(/lower\.json:1:16: unexpected character 'n'/);
+  expect(() => parseCockpitLog('{"0": {"Loss": nan}}', 'lower.json')).toThrow(/lower\.json:1:16: expected a value, found "nan}}"/);
 });
 
 describe('bad input gets an error naming the file, step and key', () => {

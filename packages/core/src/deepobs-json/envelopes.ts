@@ -3,6 +3,7 @@
 import type { Envelope, EvaluationRecord, RunStarted } from '../schema/index.js';
 import { RunStatus, SCHEMA_VERSION } from '../schema/index.js';
 import { fromValueMap, toValueMap, type JsonValue } from '../schema/value.js';
+import { dumpPythonJson, parsePythonJson } from '../pyjson/index.js';
 import type { Sink } from '../stream/types.js';
 import { writeResultFile } from './files.js';
 import { checkResult, METRIC_NAMES, type DeepobsFormat, type DeepobsResult, type MetricName } from './result.js';
@@ -108,7 +109,7 @@ export class DeepobsResultBuilder {
       hyperparams: fromValueMap(s.hyperparameters),
       trainingParams,
       metrics,
-      extra: labels[EXTRA_LABEL] ? JSON.parse(labels[EXTRA_LABEL]) : {},
+      extra: labels[EXTRA_LABEL] ? (parsePythonJson(labels[EXTRA_LABEL], { source: `${run} label ${EXTRA_LABEL}` }) as DeepobsResult['extra']) : {},
     };
     if (s.trainLogInterval) r.trainLogInterval = s.trainLogInterval;
     if (this.minibatch.length > 0) r.minibatchTrainLosses = this.minibatch;
@@ -132,7 +133,7 @@ export async function resultFromEnvelopes(source: Iterable<Envelope> | AsyncIter
 export function envelopesFromResult(r: DeepobsResult, runId: string, startUnixUs = 0): Envelope[] {
   const labels: Record<string, string> = { [FORMAT_LABEL]: r.format };
   if (r.weightDecayKey !== 'weight_decay') labels[WEIGHT_DECAY_KEY_LABEL] = r.weightDecayKey;
-  if (Object.keys(r.extra).length > 0) labels[EXTRA_LABEL] = JSON.stringify(r.extra);
+  if (Object.keys(r.extra).length > 0) labels[EXTRA_LABEL] = dumpPythonJson(r.extra);
   const started: RunStarted = {
     testProblem: r.testproblem,
     optimizer: r.optimizer,

@@ -1,5 +1,5 @@
 // DeepOBS's number formatting for folder names: `float2str` and Python's `str()` of hyperparameter values.
-import { pyFloatRepr, PyFloat } from './python-json.js';
+import { pyFloatRepr } from '../pyjson/index.js';
 
 /**
  * DeepOBS `float2str`: "{:.10e}" with the mantissa's trailing zeros stripped, e.g. 0.001 → "1.e-03",
@@ -48,7 +48,6 @@ function pyRepr(v: unknown, asFloat: boolean): string {
 export function pyStr(v: unknown, asFloat = false): string {
   if (v === null || v === undefined) return 'None';
   if (typeof v === 'boolean') return v ? 'True' : 'False';
-  if (v instanceof PyFloat) return pyStr(v.value, true);
   if (typeof v === 'number') return asFloat || !Number.isInteger(v) ? float2str(v) : String(v);
   if (Array.isArray(v)) return `[${v.map((x) => listItem(x, asFloat)).join(', ')}]`;
   if (typeof v === 'string') return v;

@@ -1,5 +1,4 @@
-// DeepOBS result files (1.1 and 1.2): the typed result, Python-compatible JSON, folder naming, files, envelopes.
-export * from './python-json.js';
+// DeepOBS result files (1.1 and 1.2): the typed result, folder naming, files, envelopes.
 export * from './float2str.js';
 export * from './result.js';
 export * from './layout.js';

@@ -1,6 +1,6 @@
 // The typed DeepOBS result (one run, one JSON file) and its conversion from and to the 1.1 and 1.2 file formats.
 import type { JsonValue } from '../schema/value.js';
-import { dumpPythonJson, floats, parsePythonJson, PyFloat, PyJsonSyntaxError, type PyJson, type PyWritable } from './python-json.js';
+import { dumpPythonJson, parsePythonJson, PyJsonSyntaxError, type PyJson } from '../pyjson/index.js';
 
 export const METRIC_NAMES = ['train_losses', 'valid_losses', 'test_losses', 'train_accuracies', 'valid_accuracies', 'test_accuracies'] as const;
 export type MetricName = (typeof METRIC_NAMES)[number];
@@ -34,7 +34,7 @@ export interface DeepobsResult {
   /** Evaluation curves, num_epochs + 1 points each (epoch 0 = the untrained model). */
   metrics: Partial<Record<MetricName, number[]>>;
   minibatchTrainLosses?: number[];
-  /** Keys neither format defines, kept as read and written after the known ones. */
+  /** Keys neither format defines, kept exactly as read (ints as bigint) and written after the known ones. */
   extra: Record<string, PyJson>;
 }
 
@@ -61,14 +61,24 @@ const V12_META = ['testproblem', 'batch_size', 'num_epochs', 'random_seed', 'wei
 export function parseResult(text: string, file = '<text>'): ReadResult {
   let raw: PyJson;
   try {
-    raw = parsePythonJson(text);
+    // The format says which fields are ints, so numbers suffice (and read at JSON.parse speed).
+    raw = parsePythonJson(text, { source: file, ints: 'number' });
   } catch (e) {
-    if (e instanceof PyJsonSyntaxError)
-      return { ok: false, error: new DeepobsJsonError(file, `not valid JSON: ${e.message}`, { line: e.line, column: e.column, offset: e.offset }) };
+    if (e instanceof PyJsonSyntaxError) {
+      const { detail, line, column, offset } = e;
+      return { ok: false, error: new DeepobsJsonError(file, `not valid JSON: ${detail} at line ${line}, column ${column}`, { line, column, offset }) };
+    }
     throw e;
   }
   try {
-    return { ok: true, result: fromObject(raw) };
+    const result = fromObject(raw);
+    const extraKeys = Object.keys(result.extra);
+    if (extraKeys.length > 0) {
+      // Keys neither format defines keep the file's own ints and floats, which only the exact reading has.
+      const exact = parsePythonJson(text, { source: file }) as { [key: string]: PyJson };
+      result.extra = Object.fromEntries(extraKeys.map((k) => [k, exact[k]]));
+    }
+    return { ok: true, result };
   } catch (e) {
     if (e instanceof FieldError) return { ok: false, error: new DeepobsJsonError(file, e.message) };
     throw e;
@@ -142,7 +152,7 @@ function jsonMap(o: Record<string, PyJson>, k: string): Record<string, JsonValue
 function jsonValue(v: PyJson, where: string): JsonValue {
   if (Array.isArray(v)) return v.map((x, i) => jsonValue(x, `${where}[${i}]`));
   if (v !== null && typeof v === 'object') throw new FieldError(`"${where}" must be a number, string, boolean, null or list, got an object`);
-  return v;
+  return typeof v === 'bigint' ? Number(v) : v;
 }
 function describe(v: PyJson | undefined): string {
   if (v === undefined) return 'nothing (key missing)';
@@ -157,22 +167,19 @@ export function isFloatHyperparam(result: Pick<DeepobsResult, 'hyperparamTypes'>
   return typeof value === 'number' && (!Number.isInteger(value) || LR_KEYS.has(name));
 }
 
-function pyValue(v: JsonValue, asFloat: boolean): PyWritable {
-  if (typeof v === 'number' && asFloat) return new PyFloat(v);
+/** A JSON-like value as Python holds it: numbers are floats where `asFloat` or not integral (-0 included), else ints. */
+function pyValue(v: JsonValue, asFloat = false): PyJson {
+  if (typeof v === 'number') return asFloat || !Number.isInteger(v) || Object.is(v, -0) ? v : BigInt(v);
   if (Array.isArray(v)) return v.map((x) => pyValue(x, asFloat));
   return v;
 }
 
-function pyHyperparams(r: DeepobsResult, hps: Record<string, JsonValue>): Record<string, PyWritable> {
+function pyHyperparams(r: DeepobsResult, hps: Record<string, JsonValue>): Record<string, PyJson> {
   return Object.fromEntries(Object.entries(hps).map(([k, v]) => [k, pyValue(v, isFloatHyperparam(r, k, v))]));
 }
 
-function pyTrainingParams(tp: Record<string, JsonValue>): Record<string, PyWritable> {
+function pyTrainingParams(tp: Record<string, JsonValue>): Record<string, PyJson> {
   return Object.fromEntries(Object.entries(tp).map(([k, v]) => [k, pyValue(v, FLOAT_TRAINING_PARAMS.has(k))]));
-}
-
-function nullableFloat(x: number | null): PyWritable {
-  return x === null ? null : new PyFloat(x);
 }
 
 /**
@@ -181,9 +188,10 @@ function nullableFloat(x: number | null): PyWritable {
  */
 export function formatResult(r: DeepobsResult, format: DeepobsFormat = r.format): string {
   const m = r.metrics;
-  const curve = (k: MetricName): Record<string, PyWritable> => (m[k] ? { [k]: floats(m[k]) } : {});
-  const minibatch: Record<string, PyWritable> = r.minibatchTrainLosses ? { minibatch_train_losses: floats(r.minibatchTrainLosses) } : {};
-  let o: Record<string, PyWritable>;
+  // Curves, weight decay and learning rate are floats (numbers) even where a value is integral.
+  const curve = (k: MetricName): Record<string, PyJson> => (m[k] ? { [k]: m[k] } : {});
+  const minibatch: Record<string, PyJson> = r.minibatchTrainLosses ? { minibatch_train_losses: r.minibatchTrainLosses } : {};
+  let o: Record<string, PyJson>;
   if (format === '1.1') {
     const { learning_rate: lr, ...hps } = r.hyperparams;
     if (typeof lr !== 'number') throw new TypeError(`a DeepOBS 1.1 file needs hyperparams.learning_rate (run ${describeRun(r)})`);
@@ -199,14 +207,14 @@ export function formatResult(r: DeepobsResult, format: DeepobsFormat = r.format)
       ...curve('test_accuracies'),
       optimizer: r.optimizer,
       testproblem: r.testproblem,
-      [r.weightDecayKey]: nullableFloat(r.weightDecay),
-      batch_size: r.batchSize,
-      num_epochs: r.numEpochs,
-      learning_rate: new PyFloat(lr),
-      lr_sched_epochs,
+      [r.weightDecayKey]: r.weightDecay,
+      batch_size: pyValue(r.batchSize),
+      num_epochs: pyValue(r.numEpochs),
+      learning_rate: lr,
+      lr_sched_epochs: pyValue(lr_sched_epochs),
       lr_sched_factors: pyValue(lr_sched_factors, true),
-      random_seed: r.randomSeed,
-      train_log_interval: r.trainLogInterval ?? 1,
+      random_seed: pyValue(r.randomSeed),
+      train_log_interval: pyValue(r.trainLogInterval ?? 1),
       hyperparams: pyHyperparams(r, hps),
       ...r.extra,
     };
@@ -214,14 +222,14 @@ export function formatResult(r: DeepobsResult, format: DeepobsFormat = r.format)
   }
   o = {
     testproblem: r.testproblem,
-    batch_size: r.batchSize,
-    num_epochs: r.numEpochs,
-    random_seed: r.randomSeed,
-    [r.weightDecayKey]: nullableFloat(r.weightDecay),
+    batch_size: pyValue(r.batchSize),
+    num_epochs: pyValue(r.numEpochs),
+    random_seed: pyValue(r.randomSeed),
+    [r.weightDecayKey]: r.weightDecay,
     optimizer_name: r.optimizer,
     optimizer_hyperparams: pyHyperparams(r, r.hyperparams),
     training_params: pyTrainingParams(r.trainingParams),
-    ...(r.trainLogInterval !== undefined ? { train_log_interval: r.trainLogInterval } : {}),
+    ...(r.trainLogInterval !== undefined ? { train_log_interval: pyValue(r.trainLogInterval) } : {}),
     ...curve('train_losses'),
     ...curve('valid_losses'),
     ...curve('test_losses'),
@@ -231,7 +239,7 @@ export function formatResult(r: DeepobsResult, format: DeepobsFormat = r.format)
     ...curve('test_accuracies'),
     ...r.extra,
   };
-  return dumpPythonJson(o, 4);
+  return dumpPythonJson(o, { indent: 4 });
 }
 
 /** "problem/optimizer seed s", for messages. */
