@@ -26,3 +26,16 @@ export function sumAxis(t: tf.Tensor, axis: number): tf.Tensor {
   const summed = tf.matMul(tf.ones([1, 1, length]), tf.reshape(t, [before, length, after]));
   return tf.reshape(summed, [...t.shape.slice(0, axis), ...t.shape.slice(axis + 1)]);
 }
+
+/**
+ * Per-example outer products a_n b_nᵀ: [N, p] × [N, q] → [N, p, q]. The cpu backend's broadcasting multiply does
+ * index arithmetic per element (about 10× slower than its batched matMul with inner size 1); on wasm it is the
+ * other way round.
+ */
+export function outerProducts(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor3D {
+  const [n, p] = a.shape;
+  const q = b.shape[1];
+  const column = tf.reshape(a, [n, p, 1]) as tf.Tensor3D;
+  const row = tf.reshape(b, [n, 1, q]) as tf.Tensor3D;
+  return tf.getBackend() === 'cpu' ? tf.matMul(column, row) : tf.mul(column, row);
+}

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { CallContext } from '../context.js';
+import { outerProducts } from '../linalg.js';
 import type { BackwardPass } from '../forward.js';
 import type { Chain } from '../model/chain.js';
 import { isActivation, isParametrised, type KnownStep } from '../model/step.js';
@@ -24,8 +25,10 @@ function residualGroups(r: tf.Tensor, layerName: string): FactorGroup[] {
         `residual needs ${units}²·${n} numbers. Use diagGGN (equal to diagHessian for ReLU networks) or hessianVectorProduct.`,
     );
   }
-  const eye = tf.reshape(tf.eye(units), [units, 1, units]);
-  const factor = (part: tf.Tensor) => tf.reshape(tf.mul(eye, tf.reshape(tf.sqrt(part), [1, n!, units])), [units * n!, ...unit]);
+  const eye = tf.eye(units) as tf.Tensor2D;
+  // Column u of example n is √part[n, u]·e_u: per column u, the outer product of √part[:, u] with e_u.
+  const factor = (part: tf.Tensor) =>
+    tf.reshape(outerProducts(tf.transpose(tf.reshape(tf.sqrt(part), [n!, units])) as tf.Tensor2D, eye), [units * n!, ...unit]);
   return [
     { s: factor(tf.relu(r)), columns: units, sign: 1 },
     { s: factor(tf.relu(tf.neg(r))), columns: units, sign: -1 },

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { matMul, sumAxis } from '../linalg.js';
+import { matMul, outerProducts, sumAxis } from '../linalg.js';
 import type { LayerGrads } from './layer-grads.js';
 
 /**
@@ -38,9 +38,7 @@ export class DenseGrads implements LayerGrads {
   }
 
   individual(): tf.Tensor[] {
-    const [n, inputs] = this.a.shape;
-    const out = this.delta.shape[1];
-    const kernel = tf.mul(tf.reshape(this.a, [n, inputs, 1]), tf.reshape(this.delta, [n, 1, out]));
+    const kernel = outerProducts(this.a, this.delta);
     return this.hasBias ? [kernel, this.delta] : [kernel];
   }
 }
