@@ -6,7 +6,7 @@ import { backwardPass, type BackwardPass, stepShapes } from './forward.js';
 import { installSecondOrderGradients } from './gradients/install.js';
 import { hvpDiagonal } from './hvp.js';
 import { individualLosses, LOSS_KINDS, outputHessianFactors, sampledOutputFactors, targetMatrix } from './losses.js';
-import { type Chain, chainOf } from './model/chain.js';
+import { assertPerParameter, type Chain, chainOf } from './model/chain.js';
 import { isActivation, isParametrised } from './model/step.js';
 import type { LayerGrads } from './per-example/layer-grads.js';
 import { loopedGrads } from './per-example/loop.js';
@@ -60,6 +60,7 @@ function firstOrder(request: StatsRequest, groups: LayerGrads[], chain: Chain, o
   if (request.sumGradSquared) out.sumGradSquared = groups.flatMap((g) => g.sumSquared());
   if (request.individualGradients) out.individualGradients = groups.flatMap((g) => g.individual());
   if (request.projectOn) {
+    assertPerParameter('projectOn', request.projectOn, chain);
     const directions = splitByGroup(request.projectOn, groups, chain);
     out.projections = sum(groups.map((g, k) => g.project(directions[k]!)));
   }

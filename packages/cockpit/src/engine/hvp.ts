@@ -3,17 +3,14 @@ import type { CallContext } from './context.js';
 import { forward } from './forward.js';
 import { installSecondOrderGradients } from './gradients/install.js';
 import { individualLosses } from './losses.js';
-import type { Chain } from './model/chain.js';
+import { assertPerParameter, type Chain } from './model/chain.js';
 import type { LossKind } from './types.js';
 
 /** H·v for the mean loss by double backprop: ∇_θ(∇_θL · v). */
 export function chainHvp(chain: Chain, loss: LossKind, x: tf.Tensor, targets: tf.Tensor, ctx: CallContext, v: readonly tf.Tensor[]): tf.Tensor[] {
   installSecondOrderGradients();
   const params = chain.variables.map((p) => p.read());
-  if (v.length !== params.length || v.some((t, i) => !tf.util.arraysEqual(t.shape, params[i]!.shape))) {
-    const expected = params.map((p) => `[${p.shape}]`).join(', ');
-    throw new Error(`hessianVectorProduct: v must have one tensor per parameter with shapes ${expected}, got ${v.map((t) => `[${t.shape}]`).join(', ')}`);
-  }
+  assertPerParameter('hessianVectorProduct: v', v, chain);
   return tf.tidy(() =>
     tf.grads(() => {
       const grads = tf.grads(() => tf.mean(individualLosses(loss, forward(chain, x, ctx), targets)))(params);

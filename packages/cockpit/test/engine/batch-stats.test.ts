@@ -124,6 +124,7 @@ describe('engine inputs', () => {
     const p = PROBLEMS['MLP tanh + sigmoid layers, MSE']!(2);
     expect(() => computeBatchStats(p.model, p.loss, p.x, tf.zeros([5, 3]), {})).toThrow(/\[5, 2\], got \[5,3\]/);
     expect(() => computeBatchStats(p.model, 'hinge' as never, p.x, p.y, {})).toThrow(/unknown loss "hinge"/);
+    expect(() => computeBatchStats(p.model, p.loss, p.x, p.y, { projectOn: [tf.zeros([4, 5])] })).toThrow(/projectOn must have one tensor per parameter with shapes \[4,5\], \[5\]/);
   });
 
   it('rejects a model whose layers do not form a chain', () => {

@@ -99,6 +99,15 @@ function layersInChain(model: tf.LayersModel): tf.layers.Layer[] {
   return layers;
 }
 
+/** An error unless `tensors` has one tensor per parameter of the chain, each of that parameter's shape. */
+export function assertPerParameter(what: string, tensors: readonly tf.Tensor[], chain: Chain): void {
+  const shapes = chain.variables.map((v) => v.shape as number[]);
+  if (tensors.length !== shapes.length || tensors.some((t, i) => !t.shape.every((d, j) => d === shapes[i]![j]) || t.rank !== shapes[i]!.length)) {
+    const expected = shapes.map((s) => `[${s}]`).join(', ');
+    throw new Error(`${what} must have one tensor per parameter with shapes ${expected}, got ${tensors.map((t) => `[${t.shape}]`).join(', ')}`);
+  }
+}
+
 const chains = new WeakMap<tf.LayersModel, Chain>();
 
 /** The model as a chain of steps (cached per model). */
