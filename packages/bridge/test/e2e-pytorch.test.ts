@@ -76,3 +76,37 @@ test('PyTorch trainers stream to the bridge: every record arrives once and in or
     tmp.remove();
   }
 });
+
+// The Python client with CurveZMQ keys: an allowed trainer gets in, one with another key gets nothing in.
+const CURVE_TRAINER = `
+import json, sys
+sys.path.insert(0, ".")
+from flightdeck_client import open_stream
+address, run_id, keys = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+s = open_stream(address, run_id=run_id, test_problem="curve_check", curve=keys, log=lambda line: None)
+for t in range(5):
+    s.step(t, 0, loss=1.0)
+print(json.dumps(s.finish(timeout=3)._asdict()))
+`;
+
+test('the Python client speaks CurveZMQ: an allowed key gets in, another key gets nothing in', async () => {
+  const { generateCurveKeyPair } = await import('../src/ingest/index.js');
+  const server = generateCurveKeyPair();
+  const allowed = generateCurveKeyPair();
+  const stranger = generateCurveKeyPair();
+  const tmp = tempDir();
+  const bridge = await Bridge.start({ storeDir: tmp.dir, bind: 'tcp://127.0.0.1:0', curve: { ...server, allowedClientKeys: [allowed.publicKey] }, log: () => undefined });
+  try {
+    const keys = (k: typeof allowed) => JSON.stringify({ server_public_key: server.publicKey, public_key: k.publicKey, secret_key: k.secretKey });
+    const [ok, refused] = await Promise.all([
+      runPython(['-c', CURVE_TRAINER, bridge.ingest.address, 'curve-ok', keys(allowed)]),
+      runPython(['-c', CURVE_TRAINER, bridge.ingest.address, 'curve-refused', keys(stranger)]),
+    ]);
+    expect(JSON.parse(ok)).toMatchObject({ sent: 7, acknowledged: 7, unacknowledged: 0 });
+    expect(JSON.parse(refused)).toMatchObject({ sent: 7, acknowledged: 0, unacknowledged: 7 });
+    expect(bridge.store.runs().map((r) => r.runId)).toEqual(['curve-ok']);
+  } finally {
+    await bridge.close();
+    tmp.remove();
+  }
+});

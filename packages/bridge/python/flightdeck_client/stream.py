@@ -214,7 +214,14 @@ class Stream:
                             stall = min(2 * stall, 8 * self._resend_after)
                         last_progress = time.monotonic()
                 for i in range(0, len(batch), 256):
-                    sock.send_multipart(batch[i:i + 256])
+                    try:
+                        sock.send_multipart(batch[i:i + 256], zmq.NOBLOCK)
+                    except zmq.Again:
+                        # No connection can take it now (the server is away, or refuses our key): keep the rest
+                        # for the next round instead of blocking, so that finish() always returns.
+                        with self._cond:
+                            self._outgoing.extendleft(reversed(batch[i:]))
+                        break
         finally:
             sock.disable_monitor()
             monitor.close(0)

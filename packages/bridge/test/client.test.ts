@@ -1,0 +1,52 @@
+import { RunStore } from '@flightdeck/core';
+import { BridgeClient } from '../src/client/index.js';
+import { IngestServer } from '../src/ingest/index.js';
+import { runEnvelopes, waitFor } from './helpers/records.js';
+import { freePort } from './helpers/serve-process.js';
+import { readRun, tempDir } from './helpers/store.js';
+
+test('a full buffer drops records under "drop" and counts them at close', async () => {
+  const logs: string[] = [];
+  const client = new BridgeClient({ address: `tcp://127.0.0.1:${await freePort()}`, maxUnacked: 5, whenFull: 'drop', closeTimeoutMs: 200, log: (l) => logs.push(l) });
+  for (const e of runEnvelopes('nobody-listens', 18)) await client.write(e);
+  await client.close();
+  expect(client.report()).toMatchObject({ sent: 5, dropped: 15, acknowledged: 0, unacknowledged: 5 });
+  expect(logs.join('\n')).toMatch(/5 records unacknowledged; dropping records[\s\S]*closed with 15 records dropped \(buffer full\), 0 refused by the server, 5 unacknowledged/);
+});
+
+test('under "wait" the producer waits for the server, then everything arrives', async () => {
+  const address = `tcp://127.0.0.1:${await freePort()}`;
+  const client = new BridgeClient({ address, maxUnacked: 4, log: () => undefined });
+  const envelopes = runEnvelopes('late-server', 30);
+  let written = 0;
+  const producing = (async () => {
+    for (const e of envelopes) {
+      await client.write(e);
+      written++;
+    }
+  })();
+  await new Promise((r) => setTimeout(r, 300));
+  expect(written).toBe(4); // blocked on the full buffer, nothing dropped
+  const tmp = tempDir();
+  const store = await RunStore.open(tmp.dir, { log: () => undefined });
+  const server = await IngestServer.start(store, { bind: address, log: () => undefined });
+  await producing;
+  await client.close();
+  expect(client.report()).toMatchObject({ sent: envelopes.length, acknowledged: envelopes.length, dropped: 0 });
+  await waitFor(() => store.lastSeq('late-server') === envelopes.length - 1);
+  expect((await readRun(store, 'late-server')).map((e) => Number(e.seq))).toEqual(envelopes.map((e) => Number(e.seq)));
+  await server.close();
+  await store.close();
+  tmp.remove();
+});
+
+test('bad options and invalid envelopes are refused at the client', async () => {
+  expect(() => new BridgeClient({ maxUnacked: 0 })).toThrow(/maxUnacked must be at least 1/);
+  expect(() => new BridgeClient({ whenFull: 'block' as never })).toThrow(/whenFull must be "wait" or "drop", got block/);
+  expect(() => new BridgeClient({ curve: { serverPublicKey: 'short', publicKey: 'x', secretKey: 'y' } })).toThrow(/server public key: not a 40-character Z85 CurveZMQ key/);
+  const client = new BridgeClient({ address: `tcp://127.0.0.1:${await freePort()}`, closeTimeoutMs: 100, log: () => undefined });
+  const [started] = runEnvelopes('bad-client', 0);
+  await expect(client.write({ ...started, runId: 'no spaces allowed' })).rejects.toThrow(/invalid at runId/);
+  await client.close();
+  await expect(client.write(started)).rejects.toThrow(/write after close/);
+});
