@@ -2,7 +2,7 @@
 // (tfjs, wasm) and by the same protocol in PyTorch (bench/deepobs-repro.py), several seeds each; prints the final
 // test accuracy per framework (mean ± std over seeds) and whether the difference is within the seed spread.
 //
-// Run: node -r ./bench/store.register.cjs bench/deepobs-repro.ts [--epochs 2] [--seeds 1,2]
+// Run: node -r ./tools/ts-register.cjs bench/deepobs-repro.ts [--epochs 2] [--seeds 1,2]
 //        [--problems mnist_logreg,mnist_mlp] [--optimizers SGD:0.1,Adam:0.001]
 import { execFileSync } from 'node:child_process';
 import { MemorySink, mean, selectBackend, std } from '@flightdeck/core';

@@ -2,7 +2,7 @@
 // mnist_mlp, fmnist_2c2d and cifar10_3c3d at their default batch size (128) on the tfjs backends, against PyTorch
 // (/usr/bin/python3, bench/deepobs-step.py) on the same architecture and batch size, as ratios, in one command.
 //
-// Run: node -r ./bench/store.register.cjs bench/deepobs-step.ts [--backends wasm,cpu] [--reps 5] [--cpu-reps 2]
+// Run: node -r ./tools/ts-register.cjs bench/deepobs-step.ts [--backends wasm,cpu] [--reps 5] [--cpu-reps 2]
 //        [--problems mnist_mlp,fmnist_2c2d,cifar10_3c3d] [--breakdown]
 // --breakdown prints, per problem on wasm, the kernels that take the time (tf.profile of one step).
 // The machine is shared, so each tfjs measurement is bracketed by a PyTorch measurement before and after, and
