@@ -3,13 +3,12 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { SCHEMA_VERSION, type Envelope } from '@flightdeck/core';
 import { BridgeClient } from '../src/client/index.js';
-import { freePort, startServeProcess, stopProcess } from './helpers/serve-process.js';
+import { FLIGHTDECK_ARGS, PACKAGE, freePort, startServeProcess, stopProcess } from './helpers/serve-process.js';
 import { tempDir } from './helpers/store.js';
 
-const PACKAGE = join(__dirname, '..');
 
 function flightdeck(...args: string[]) {
-  const r = spawnSync(process.execPath, ['-r', join(PACKAGE, 'test/helpers/ts-register.js'), join(PACKAGE, 'src/cli.ts'), ...args], { cwd: PACKAGE, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.execPath, [...FLIGHTDECK_ARGS, ...args], { cwd: PACKAGE, encoding: 'utf8', timeout: 60_000 });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 

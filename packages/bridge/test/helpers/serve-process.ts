@@ -4,6 +4,10 @@ import { join } from 'node:path';
 
 const PACKAGE = join(__dirname, '..', '..');
 
+/** `node` arguments that run the flightdeck command from the TypeScript sources (no build needed). */
+export const FLIGHTDECK_ARGS = ['-r', join(PACKAGE, '..', '..', 'tools', 'ts-register.cjs'), join(PACKAGE, 'src', 'cli.ts')];
+export { PACKAGE };
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
@@ -17,7 +21,7 @@ export async function freePort(): Promise<number> {
 
 /** `flightdeck serve` as a child process (run from the TypeScript sources), resolved once it listens. */
 export async function startServeProcess(args: string[]): Promise<{ child: ChildProcess; output: () => string }> {
-  const child = spawn(process.execPath, ['-r', join(PACKAGE, 'test/helpers/ts-register.js'), join(PACKAGE, 'src/cli.ts'), 'serve', ...args], {
+  const child = spawn(process.execPath, [...FLIGHTDECK_ARGS, 'serve', ...args], {
     cwd: PACKAGE,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
