@@ -23,7 +23,11 @@ export function sumAxis(t: tf.Tensor, axis: number): tf.Tensor {
   const before = t.shape.slice(0, axis).reduce((a, b) => a * b, 1);
   const length = t.shape[axis]!;
   const after = t.shape.slice(axis + 1).reduce((a, b) => a * b, 1);
-  const summed = tf.matMul(tf.ones([1, 1, length]), tf.reshape(t, [before, length, after]));
+  // A plain product where possible: wasm's batched matMul is far slower even with a batch of one.
+  const summed =
+    before === 1
+      ? tf.matMul(tf.ones([1, length]), tf.reshape(t, [length, after]))
+      : tf.matMul(tf.ones([1, 1, length]), tf.reshape(t, [before, length, after]));
   return tf.reshape(summed, [...t.shape.slice(0, axis), ...t.shape.slice(axis + 1)]);
 }
 

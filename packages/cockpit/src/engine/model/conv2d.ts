@@ -7,6 +7,8 @@ import type { LayerVariable, ParametrisedStep } from './step.js';
 
 /** Floats per block of per-column gradients in factorDiagonal (16 MiB). */
 const MAX_BLOCK_SIZE = 2 ** 22;
+/** Floats of the patch Gram tensor [N, positions, positions, taps] of the factored form (64 MiB). */
+const MAX_PATCH_GRAM_SIZE = 2 ** 24;
 
 /** 2-D convolution (NHWC, kernel [kh, kw, in, out], no dilation) plus bias. */
 export class Conv2DStep implements ParametrisedStep {
@@ -64,7 +66,7 @@ export class Conv2DStep implements ParametrisedStep {
     const [n, positions, taps] = p.shape;
     const out = this.kernelShape[3];
     const rows = tf.reshape(s, [columns, n, positions, out]) as tf.Tensor4D;
-    const factored = positions <= 4 * columns && n * positions * positions * taps <= MAX_BLOCK_SIZE;
+    const factored = positions <= 4 * columns && n * positions * positions * taps <= MAX_PATCH_GRAM_SIZE;
     const kernelT = factored ? factoredKernelDiagonal(p, rows) : blockedKernelDiagonal(p, rows);
     const kernel = tf.reshape(tf.transpose(kernelT), this.kernelShape);
     tf.dispose([p, kernelT]);
