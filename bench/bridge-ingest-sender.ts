@@ -47,8 +47,8 @@ async function runClient(job: SenderJob, i: number): Promise<void> {
   if (job.raw) {
     // ZeroMQ's own rate: frames encoded beforehand (a pool cycled through), sent in the same batches, no acks.
     const pool = Array.from({ length: 256 }, (_, k) => encodeEnvelope(record(job.kind, runId, k + 1)));
-    // linger: queued frames still go out after close (the receiver counts every one).
-    const d = new zmq.Dealer({ linger: 30_000, sendHighWaterMark: 100_000 });
+    // linger -1: queued frames still go out after close (the receiver counts every one).
+    const d = new zmq.Dealer({ linger: -1, sendHighWaterMark: 100_000 });
     d.connect(job.address);
     for (let sent = 0; sent < job.recordsPerSender; ) {
       const n = Math.min(256, job.recordsPerSender - sent);
@@ -69,7 +69,10 @@ async function runClient(job: SenderJob, i: number): Promise<void> {
 }
 
 const job = JSON.parse(process.argv[2]) as SenderJob;
+// Raw frames may still be queued in ZeroMQ when the sends return: the process stays until the receiver has counted
+// them all and says so.
+process.on('message', () => process.exit(0));
 Promise.all(Array.from({ length: job.senders }, (_, i) => runClient(job, i))).then(
-  () => process.send!({ ok: true }, () => process.exit(0)),
+  () => process.send!({ ok: true }),
   (e) => process.send!({ ok: false, error: String(e) }, () => process.exit(1)),
 );

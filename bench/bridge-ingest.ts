@@ -18,13 +18,15 @@ const quick = args.includes('--quick');
 const baseDir = args.includes('--dir') ? args[args.indexOf('--dir') + 1] : tmpdir();
 const nowUs = () => (performance.timeOrigin + performance.now()) * 1000;
 
-function runSenders(job: SenderJob): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = fork(join(__dirname, 'bridge-ingest-sender.ts'), [JSON.stringify(job)], { execArgv: ['-r', join(__dirname, '..', 'tools', 'ts-register.cjs')] });
+/** Starts the senders; `sent` resolves when they have handed over every record, `release()` lets them exit. */
+function runSenders(job: SenderJob): { sent: Promise<void>; release(): void } {
+  const child = fork(join(__dirname, 'bridge-ingest-sender.ts'), [JSON.stringify(job)], { execArgv: ['-r', join(__dirname, '..', 'tools', 'ts-register.cjs')] });
+  const sent = new Promise<void>((resolve, reject) => {
     child.once('message', (m: { ok: boolean; error?: string }) => (m.ok ? resolve() : reject(new Error(m.error))));
     child.once('error', reject);
     child.once('exit', (code) => (code ? reject(new Error(`sender process exited with ${code}`)) : undefined));
   });
+  return { sent, release: () => child.connected && child.send('exit') };
 }
 
 /** The run store, timing when each envelope became durable. */
@@ -69,8 +71,10 @@ async function measure(kind: SenderJob['kind'], senders: number, total: number, 
     }
   })();
   const start = performance.now();
-  await runSenders({ address: server.address, senders, recordsPerSender, kind, rate, raw: false, tag: `${kind}-${senders}` });
+  const senderProcess = runSenders({ address: server.address, senders, recordsPerSender, kind, rate, raw: false, tag: `${kind}-${senders}` });
+  await senderProcess.sent;
   await live;
+  senderProcess.release();
   const seconds = (last - start) / 1000;
   const commits = server.stats().commits;
   await server.close();
@@ -87,13 +91,14 @@ async function rawZmq(kind: SenderJob['kind'], senders: number, total: number): 
   const expected = recordsPerSender * senders;
   let n = 0;
   const start = performance.now();
-  const sending = runSenders({ address: router.lastEndpoint!, senders, recordsPerSender, kind, rate: 0, raw: true, tag: 'raw' });
+  const senderProcess = runSenders({ address: router.lastEndpoint!, senders, recordsPerSender, kind, rate: 0, raw: true, tag: 'raw' });
   while (n < expected) {
     const [, ...frames] = await router.receive();
     n += frames.length;
   }
   const seconds = (performance.now() - start) / 1000;
-  await sending;
+  await senderProcess.sent;
+  senderProcess.release();
   router.close();
   return n / seconds;
 }
