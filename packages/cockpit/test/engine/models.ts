@@ -76,16 +76,18 @@ export const PROBLEMS: Record<string, (seed: number) => Problem> = {
       y: targets('softmax_cross_entropy', rng, 4, 3, false),
     };
   },
-  'All-CNN-C shape: conv same stride 2, 1×1 conv, global average pooling, CE': (seed) => {
+  'All-CNN-C shape: conv same stride 2, 1×1 conv, 3×3 valid conv to 1×1, global average pooling, CE': (seed) => {
     const rng = new Rng(seed);
     const model = tf.sequential({
       layers: [
-        L.conv2d({ inputShape: [5, 5, 2], filters: 3, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' }),
-        L.conv2d({ filters: 3, kernelSize: 1, activation: 'relu' }),
+        L.conv2d({ inputShape: [5, 5, 1], filters: 2, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' }),
+        L.conv2d({ filters: 2, kernelSize: 1, activation: 'relu' }),
+        // One output position: the engine takes the factored Gram for this layer.
+        L.conv2d({ filters: 3, kernelSize: 3, padding: 'valid' }),
         L.globalAveragePooling2d({}),
       ],
     });
-    return { name: 'allcnnc', model: seeded(model, rng), loss: 'softmax_cross_entropy', x: randn(rng, [4, 5, 5, 2]), y: targets('softmax_cross_entropy', rng, 4, 3, true) };
+    return { name: 'allcnnc', model: seeded(model, rng), loss: 'softmax_cross_entropy', x: randn(rng, [4, 5, 5, 1]), y: targets('softmax_cross_entropy', rng, 4, 3, true) };
   },
   'CNN conv same stride 2 + max pool same, sigmoid BCE': (seed) => {
     const rng = new Rng(seed);

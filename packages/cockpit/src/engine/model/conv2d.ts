@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { matMul, sumAxis, transposeLast } from '../linalg.js';
+import { matMul, sumAxis } from '../linalg.js';
 import { patches } from '../patches.js';
 import type { LayerGrads } from '../per-example/layer-grads.js';
-import { MaterializedGrads } from '../per-example/materialized-grads.js';
+import { ConvGrads } from '../per-example/conv-grads.js';
 import type { LayerVariable, ParametrisedStep } from './step.js';
 
 /** Floats per block of per-column gradients in factorDiagonal (16 MiB). */
@@ -48,11 +48,8 @@ export class Conv2DStep implements ParametrisedStep {
 
   /** Per-example gradients by im2col: G_n = P_nᵀ δ_n with the patches P_n [positions, kh·kw·in]. */
   perExample(a: tf.Tensor, delta: tf.Tensor): LayerGrads {
-    const n = a.shape[0]!;
-    const out = this.kernelShape[3];
-    const rows = tf.reshape(delta, [n, -1, out]) as tf.Tensor3D;
-    const kernel = tf.reshape(transposeLast(matMul(rows, this.patches(a), true, false)), [n, ...this.kernelShape]);
-    return new MaterializedGrads(this.bias ? [kernel, sumAxis(rows, 1)] : [kernel]);
+    const rows = tf.reshape(delta, [a.shape[0]!, -1, this.kernelShape[3]]) as tf.Tensor3D;
+    return new ConvGrads(this.patches(a), rows, this.kernelShape, this.bias !== undefined);
   }
 
   /**

@@ -1,0 +1,70 @@
+import * as tf from '@tensorflow/tfjs';
+import { matMul, sumAxis, transposeLast } from '../linalg.js';
+import type { LayerGrads } from './layer-grads.js';
+import { MaterializedGrads } from './materialized-grads.js';
+
+/**
+ * A convolution's per-example gradients from its patches P [N, positions, taps] and output gradients
+ * Δ [N, positions, out]: G_n = P_nᵀ Δ_n, materialised only when needed. Gram matrices and norms take the factored
+ * form g_n·g_m = Σ_{s,s'} (P_n P_mᵀ)[s,s'] (Δ_n Δ_mᵀ)[s,s'] when it is cheaper (few output positions).
+ */
+export class ConvGrads implements LayerGrads {
+  private materialized?: MaterializedGrads;
+
+  constructor(
+    private readonly p: tf.Tensor3D,
+    private readonly delta: tf.Tensor3D,
+    private readonly kernelShape: number[],
+    private readonly hasBias: boolean,
+  ) {}
+
+  private grads(): MaterializedGrads {
+    if (!this.materialized) {
+      const n = this.p.shape[0];
+      const kernel = tf.reshape(transposeLast(matMul(this.delta, this.p, true, false)), [n, ...this.kernelShape]);
+      this.materialized = new MaterializedGrads(this.hasBias ? [kernel, sumAxis(this.delta, 1)] : [kernel]);
+    }
+    return this.materialized;
+  }
+
+  /** Whether the factored Gram (positions² · (taps + out) per pair) beats materialising (taps · out). */
+  private get factored(): boolean {
+    const [, positions, taps] = this.p.shape;
+    const out = this.delta.shape[2];
+    return positions * positions * (taps + out) < taps * out;
+  }
+
+  private factoredGram(): tf.Tensor2D {
+    const [n, positions, taps] = this.p.shape;
+    const out = this.delta.shape[2];
+    const rowsP = tf.reshape(this.p, [n * positions, taps]) as tf.Tensor2D;
+    const rowsD = tf.reshape(this.delta, [n * positions, out]) as tf.Tensor2D;
+    const pairs = tf.mul(matMul(rowsP, rowsP, false, true), matMul(rowsD, rowsD, false, true));
+    const kernel = sumAxis(tf.sum(tf.reshape(pairs, [n, positions, n, positions]), 3), 1) as tf.Tensor2D;
+    if (!this.hasBias) return kernel;
+    const bias = sumAxis(this.delta, 1) as tf.Tensor2D;
+    return tf.add(kernel, matMul(bias, bias, false, true));
+  }
+
+  squaredNorms(): tf.Tensor1D {
+    if (!this.factored) return this.grads().squaredNorms();
+    const n = this.p.shape[0];
+    return tf.sum(tf.mul(this.factoredGram(), tf.eye(n)), 1);
+  }
+
+  gram(): tf.Tensor2D {
+    return this.factored ? this.factoredGram() : this.grads().gram();
+  }
+
+  sumSquared(): tf.Tensor[] {
+    return this.grads().sumSquared();
+  }
+
+  project(directions: readonly tf.Tensor[]): tf.Tensor1D {
+    return this.grads().project(directions);
+  }
+
+  individual(): tf.Tensor[] {
+    return this.grads().individual();
+  }
+}
