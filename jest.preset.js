@@ -13,4 +13,6 @@ module.exports = {
   },
   testTimeout: 120000,
   passWithNoTests: true,
+  // A test that leaks a socket or a child process must not hang CI after its results are in.
+  forceExit: true,
 };
