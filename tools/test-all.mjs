@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs every package's tests through Nx and prints one summary line, `N passed, N failed`, counting every test
+// Type-checks every package and runs its tests through Nx and prints one summary line, `N passed, N failed`, counting every test
 // of every package (a suite that could not run counts as one failure). The line is also kept in
 // reports/summary.txt for CI.
 import { spawnSync } from 'node:child_process';
@@ -11,7 +11,7 @@ const reports = join(root, 'reports');
 rmSync(reports, { recursive: true, force: true });
 mkdirSync(reports, { recursive: true });
 
-const nx = spawnSync('npx', ['nx', 'run-many', '-t', 'test', '--parallel=2', '--outputStyle=stream', ...process.argv.slice(2)], {
+const nx = spawnSync('npx', ['nx', 'run-many', '-t', 'typecheck', 'test', '--parallel=2', '--outputStyle=stream', ...process.argv.slice(2)], {
   cwd: root,
   stdio: 'inherit',
 });
