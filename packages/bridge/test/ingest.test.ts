@@ -81,6 +81,7 @@ test('resent records are dropped as duplicates and acknowledged again; out-of-or
     await waitFor(() => store.lastSeq('dup-run') === 2, 5000, 'seq 2 stored');
     await d.send(frames.slice(3));
     await waitFor(() => store.lastSeq('dup-run') === envs.length - 1, 5000, 'all stored');
+    await server.drain(); // lastSeq counts queued appends; drain waits until they are written
     await waitFor(() => acks.includes(envs.length - 1), 5000, 'final ack');
     expect(seqs(await readRun(store, 'dup-run'))).toEqual(seqs(envs));
     expect(server.stats().duplicates).toBe(2);
@@ -96,6 +97,7 @@ test('a hole that is never filled is accepted after the gap timeout and reported
       const d = await rawDealer(server.address, 'raw-gap');
       await d.send([0, 1, 2, 4, 5].map((i) => Buffer.from(encodeEnvelope(envs[i]))));
       await waitFor(() => store.lastSeq('gap-run') === 5, 5000, 'records after the gap');
+      await server.drain();
       expect(seqs(await readRun(store, 'gap-run'))).toEqual([0, 1, 2, 4, 5]);
       expect(server.stats().runs['gap-run'].gaps).toEqual([{ runId: 'gap-run', from: 3, to: 3 }]);
       expect(logs.join('\n')).toMatch(/run gap-run: seq 3\.\.3 never arrived/);

@@ -90,11 +90,7 @@ export class BridgeClient implements Sink {
           }
         : {}),
     });
-    // A new handshake means a new connection: the server may have restarted and lost what was in flight.
-    let handshakes = 0;
-    this.socket.events.on('handshake', () => {
-      if (handshakes++ > 0) this.resendAll();
-    });
+    this.watching = this.watchHandshakes();
     this.socket.connect(this.opts.address);
     this.receiving = this.receiveLoop();
     this.timer = setInterval(() => this.resendIfStalled(), Math.max(50, this.opts.resendAfterMs / 4));
@@ -136,6 +132,7 @@ export class BridgeClient implements Sink {
     clearInterval(this.timer);
     this.socket.close();
     await this.receiving;
+    await this.watching;
     for (const w of this.spaceWaiters.splice(0)) w();
     const r = this.report();
     if (r.dropped || r.rejected.length || r.unacknowledged) {
@@ -195,6 +192,21 @@ export class BridgeClient implements Sink {
   }
 
   private stallMs: number;
+  private readonly watching: Promise<void>;
+
+  /**
+   * A new handshake means a new connection: the server may have restarted and lost what was in flight. (Events
+   * are read from the observer directly: its event-emitter mode keeps a `require` of the first module loader
+   * that used it, which breaks under loaders that are torn down, such as jest's per test file.)
+   */
+  private async watchHandshakes(): Promise<void> {
+    let handshakes = 0;
+    try {
+      for await (const event of this.socket.events) if (event.type === 'handshake' && handshakes++ > 0) this.resendAll();
+    } catch (e) {
+      if (!this.closed) this.opts.log(`bridge client: connection events failed: ${(e as Error).message}`);
+    }
+  }
 
   /** No ack for a while (a reconnect went unnoticed, or the server is slow): send it all again, backing off. */
   private resendIfStalled(): void {

@@ -1,4 +1,4 @@
-import { TEST_PROBLEMS, loadDataSet, type DataOptions } from '@flightdeck/deepobs';
+import type { DataOptions, DataSetName } from '@flightdeck/deepobs';
 import type { TestSplit } from './evaluate.js';
 import type { TestSplitProvider } from './evaluator.js';
 
@@ -9,15 +9,21 @@ import type { TestSplitProvider } from './evaluator.js';
  */
 export function deepobsTestSplits(options: Omit<DataOptions, 'seed'> = {}): TestSplitProvider {
   const cache = new Map<string, TestSplit | undefined>();
-  return (started) => {
-    const problem = TEST_PROBLEMS.get(started.testProblem ?? '');
+  return async (started) => {
+    // Loaded on the first checkpoint only: DeepOBS brings tfjs along, which a bridge without checkpoints never needs.
+    const deepobs = await import('@flightdeck/deepobs');
+    const problem = deepobs.TEST_PROBLEMS.get(started.testProblem ?? '');
     if (!problem?.hasAccuracy) return undefined;
-    if (!cache.has(problem.dataset)) cache.set(problem.dataset, loadSplit(problem.dataset, options));
+    if (!cache.has(problem.dataset)) cache.set(problem.dataset, loadSplit(deepobs.loadDataSet, problem.dataset, options));
     return cache.get(problem.dataset);
   };
 }
 
-function loadSplit(dataset: Parameters<typeof loadDataSet>[0], options: Omit<DataOptions, 'seed'>): TestSplit | undefined {
+function loadSplit(
+  loadDataSet: typeof import('@flightdeck/deepobs').loadDataSet,
+  dataset: DataSetName,
+  options: Omit<DataOptions, 'seed'>,
+): TestSplit | undefined {
   const data = loadDataSet(dataset, { ...options, seed: 42 });
   const inputs: Float32Array[] = [];
   const labels: number[] = [];
