@@ -2,7 +2,7 @@
 // step (tf.variableGrads of the model's own forward and tfjs's softmax cross-entropy) of the same model and batch,
 // in the same process, on the wasm and cpu backends.
 //
-// Run: node -r ./bench/store.register.cjs bench/cockpit-engine.ts [--backends wasm,cpu] [--models mlp,cnn] [--reps 3]
+// Run: node -r ./tools/ts-register.cjs bench/cockpit-engine.ts [--backends wasm,cpu] [--models mlp,cnn] [--reps 3]
 // Models: "mlp" is DeepOBS mnist_mlp's shape (784-1000-500-100-10, ReLU, batch 128); "cnn" is cifar10_3c3d's layer
 // stack (conv 64 5×5 valid, max-pool 3/2 same, conv 96 3×3 valid, max-pool, conv 128 3×3 same, max-pool, dense 512,
 // 256, 10) on a 16×16×3 input at batch 32, so that the pure-JS cpu backend finishes. Requests run round-robin; the

@@ -2,7 +2,7 @@
 // 16) divided by plain tfjs training (optimizer.minimize) of the same model in the same process, on the wasm and
 // cpu backends; optionally per-quantity costs and the tensor-memory peak of GradHist1d against plain training.
 //
-// Run: node -r ./bench/store.register.cjs bench/cockpit-overhead.ts [options]
+// Run: node -r ./tools/ts-register.cjs bench/cockpit-overhead.ts [options]
 //   --backends wasm,cpu   --models mlp,cnn   --reps 2   --window1 4   --breakdown   --memory
 // (--window1: steps per measurement at interval 1, except full, which is always 1 step.)
 // Models: "mlp" is DeepOBS mnist_mlp's shape (784-1000-500-100-10, ReLU, batch 128); "cnn" is cifar10_3c3d's
