@@ -71,3 +71,17 @@ test('NHWC images are transposed for a model that takes NCHW', async () => {
     tmp.remove();
   }
 });
+
+test('the DeepOBS test splits: classification problems only, NHWC images, one load per data set', async () => {
+  const { deepobsTestSplits } = await import('../src/onnx/index.js');
+  const splits = deepobsTestSplits({ synthetic: true, syntheticSize: 256 });
+  expect(await splits({ testProblem: 'quadratic_deep' }, 'r')).toBeUndefined(); // no accuracy
+  expect(await splits({ testProblem: 'no_such_problem' }, 'r')).toBeUndefined();
+  const split = (await splits({ testProblem: 'mnist_mlp' }, 'r'))!;
+  expect(split.layout).toBe('nhwc');
+  expect(split.shape.slice(1)).toEqual([28, 28, 1]);
+  expect(split.inputs.length).toBe(split.shape.reduce((a, b) => a * b, 1));
+  expect(split.labels.length).toBe(split.shape[0]);
+  expect(Array.from(split.labels).every((l) => Number.isInteger(l) && l >= 0 && l < 10)).toBe(true);
+  expect(await splits({ testProblem: 'mnist_logreg' }, 'r')).toBe(split); // same data set, loaded once
+});

@@ -28,7 +28,9 @@ function loadSplit(
   const inputs: Float32Array[] = [];
   const labels: number[] = [];
   let shape: number[] = [];
-  for (const batch of data.batches('test', 500)) {
+  // Every pass drops an incomplete last batch (as DeepOBS does): a small split goes in one batch.
+  const examples = data.numBatches('test', 1);
+  for (const batch of data.batches('test', examples <= 2000 ? examples : 500)) {
     if (!batch.targets || batch.targets.dtype !== 'int32' || batch.inputs.rank !== 4) {
       batch.inputs.dispose();
       batch.targets?.dispose();
