@@ -3,6 +3,7 @@
 // streamed to it one JSON line at a time, so only one figure's data is in memory at once on either side.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { resolve } from 'node:path';
 
 export interface RenderJob {
   spec: Record<string, unknown>;
@@ -51,7 +52,9 @@ export async function renderCharts(jobs: Iterable<RenderJob>): Promise<void> {
   child.stdin.on('error', () => undefined);
   for (const job of jobs) {
     if (exited) break;
-    if (!child.stdin.write(`${JSON.stringify(job)}\n`)) await Promise.race([once(child.stdin, 'drain'), closed]);
+    // The renderer runs in this module's folder: paths relative to the caller's working directory are made absolute.
+    const absolute = { ...job, svgPath: resolve(job.svgPath), pngPath: job.pngPath && resolve(job.pngPath) };
+    if (!child.stdin.write(`${JSON.stringify(absolute)}\n`)) await Promise.race([once(child.stdin, 'drain'), closed]);
   }
   child.stdin.end();
   const code = await closed;

@@ -24,6 +24,17 @@ describe('sub-commands for the deepobs CLI', () => {
     expect(readFileSync(join(report, 'index.html'), 'utf8')).toContain('number of seeds (ties: final value) of the test metric');
   }, 60000);
 
+  it('analyze writes its figures to a report folder given relative to the working directory', async () => {
+    const cwd = process.cwd();
+    process.chdir(dir);
+    try {
+      await analyzeCommand().parseAsync([BASELINES, '--no-png', '-o', 'relative-report'], { from: 'user' });
+    } finally {
+      process.chdir(cwd);
+    }
+    expect(readFileSync(join(dir, 'relative-report', 'performance-quadratic_deep.svg'), 'utf8')).toMatch(/^<svg/);
+  }, 60000);
+
   it('sweep --emit-commands prints one command per pending run', async () => {
     const file = join(dir, 'sweep.json');
     writeFileSync(file, JSON.stringify({ output_dir: 'r', problems: ['two_d_beale'], optimizers: [{ name: 'Adam', grid: { lr: [0.1, 0.01] } }], seeds: [42], num_epochs: 3 }));
