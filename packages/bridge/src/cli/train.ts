@@ -2,8 +2,9 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { BACKEND_NAMES, FanOut, RunStore, selectBackend, type BackendName, type Sink } from '@flightdeck/core';
 import { runProblem, type RunProgress, type RunSpec } from '@flightdeck/deepobs';
 import { BridgeClient } from '../client/index.js';
+import { checkCurveKey } from '../ingest/index.js';
 import { StoreFanOutSink } from '../pipeline/index.js';
-import { port, positiveInteger, positiveNumber } from './options.js';
+import { finiteNumber, integer, listOf, port, positiveInteger, positiveNumber, readKeyPairFile } from './options.js';
 import { DEFAULT_STORE } from './runs.js';
 
 interface TrainFlags {
@@ -24,6 +25,13 @@ interface TrainFlags {
   dashboard?: boolean;
   httpPort: number;
   runId?: string;
+  weightDecay?: number;
+  trainLogInterval?: number;
+  lrSchedule?: string;
+  lrSchedEpochs?: number[];
+  lrSchedFactors?: number[];
+  curveServerKey?: string;
+  curveClientKeys?: string;
 }
 
 const PRESETS = ['economy', 'business', 'full'] as const;
@@ -61,10 +69,12 @@ export function trainCommand(program: Command): void {
     .option('--hp <name=value>', 'another optimizer hyperparameter (repeatable)', hyperparameter, [])
     .option('--epochs <n>', 'number of epochs (default: the problem\'s)', positiveInteger)
     .option('--batch-size <n>', 'batch size (default: the problem\'s)', positiveInteger)
-    .option('--seed <n>', 'random seed (default 42)', (v) => {
-      if (!/^-?\d+$/.test(v)) throw new InvalidArgumentError(`expected an integer, got "${v}"`);
-      return Number(v);
-    })
+    .option('--seed <n>', 'random seed (default 42)', integer)
+    .option('--weight-decay <x>', 'L2 factor (default: the problem\'s)', finiteNumber)
+    .option('--train-log-interval <n>', 'log the mini-batch loss every n steps (default 10)', positiveInteger)
+    .option('--lr-schedule <name>', 'learning-rate schedule: none, cosine, cosine_wr, ltr (trapezoidal)')
+    .option('--lr-sched-epochs <e...>', 'DeepOBS LR-schedule runner: epochs where the factor changes', listOf(integer))
+    .option('--lr-sched-factors <f...>', 'DeepOBS LR-schedule runner: the factors (relative to --lr)', listOf(finiteNumber))
     .option('--cockpit <preset>', `attach Cockpit: ${PRESETS.join(', ')}`)
     .option('--backend <name>', `tfjs backend: ${BACKEND_NAMES.join(', ')}`, 'auto')
     .option('--data-dir <dir>', 'where the problem\'s data sets are')
@@ -72,6 +82,8 @@ export function trainCommand(program: Command): void {
     .option('--synthetic-size <n>', 'examples per split of the generated data', positiveInteger)
     .option('--store <dir>', 'run store folder', DEFAULT_STORE)
     .option('--bridge <endpoint>', 'stream to a running `flightdeck serve` instead of writing the store here')
+    .option('--curve-server-key <z85>', 'with --bridge: the CurveZMQ public key of a `flightdeck serve --curve-keys`')
+    .option('--curve-client-keys <file>', 'with --bridge: this client\'s CurveZMQ key pair (from `flightdeck keys --out`), one of the server\'s --allow-keys')
     .option('--deepobs <dir>', 'also write the DeepOBS JSON result under this folder')
     .option('--dashboard', 'serve the live dashboard while training')
     .option('--http-port <port>', 'dashboard port', port, 8080)
@@ -80,6 +92,11 @@ export function trainCommand(program: Command): void {
       if (flags.cockpit !== undefined && !(PRESETS as readonly string[]).includes(flags.cockpit)) throw new Error(`--cockpit must be one of ${PRESETS.join(', ')}, got "${flags.cockpit}"`);
       if (!(BACKEND_NAMES as readonly string[]).includes(flags.backend)) throw new Error(`--backend must be one of ${BACKEND_NAMES.join(', ')}, got "${flags.backend}"`);
       if (flags.bridge && flags.dashboard) throw new Error('--dashboard shows this process\'s runs; with --bridge the serving process shows them');
+      if (!flags.bridge && (flags.curveServerKey || flags.curveClientKeys)) throw new Error('--curve-server-key and --curve-client-keys are for streaming with --bridge');
+      if (!flags.curveServerKey !== !flags.curveClientKeys) throw new Error('--curve-server-key and --curve-client-keys go together (the server\'s public key and this client\'s key pair)');
+      const curve = flags.curveServerKey
+        ? { serverPublicKey: checkCurveKey(flags.curveServerKey, '--curve-server-key'), ...readKeyPairFile(flags.curveClientKeys!) }
+        : undefined;
       const hyperparameters: NonNullable<RunSpec['hyperparameters']> = Object.fromEntries(flags.hp);
       if (flags.lr !== undefined) hyperparameters.lr = flags.lr;
       const spec: RunSpec = {
@@ -89,6 +106,11 @@ export function trainCommand(program: Command): void {
         numEpochs: flags.epochs,
         batchSize: flags.batchSize,
         seed: flags.seed,
+        weightDecay: flags.weightDecay,
+        trainLogInterval: flags.trainLogInterval,
+        lrSchedule: flags.lrSchedule,
+        lrSchedEpochs: flags.lrSchedEpochs,
+        lrSchedFactors: flags.lrSchedFactors,
         cockpit: flags.cockpit as RunSpec['cockpit'],
         data: { dataDir: flags.dataDir, synthetic: flags.synthetic, syntheticSize: flags.syntheticSize },
         outputDir: flags.deepobs,
@@ -100,7 +122,7 @@ export function trainCommand(program: Command): void {
       let sink: Sink;
       let shutDown: () => Promise<void>;
       if (flags.bridge) {
-        const client = new BridgeClient({ address: flags.bridge, log });
+        const client = new BridgeClient({ address: flags.bridge, log, curve });
         sink = client;
         shutDown = () => client.close();
       } else {
