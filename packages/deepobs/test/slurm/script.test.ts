@@ -60,7 +60,27 @@ describe('the job array script', () => {
     const [script] = ex.scripts(pending([momentum]));
     expect(script).toContain('RUNNER=(/opt/node/bin/node /opt/flightdeck/dist/cli.js)');
     expect(script).toContain(`ARGS=(${args.join(' ')}) ;;`);
-    expect(() => ex.commandFor({ ...momentum, lrSchedule: 'cosine' })).toThrow('--stream runs `flightdeck train`, which does not take the lr schedule "cosine" of mnist_logreg seed 3');
+    // The runner's own options go over under flightdeck train's names.
+    expect(ex.commandFor({ ...momentum, lrSchedule: 'cosine', trainLogInterval: 5, weightDecay: 0.001 }).slice(flightdeck.length)).toEqual([
+      ...args.slice(0, -4),
+      ...['--lr-schedule', 'cosine', '--train-log-interval', '5', '--weight-decay', '0.001'],
+      ...args.slice(-4),
+    ]);
+
+    // With CurveZMQ keys the script names the key pair file, never the secret key; a Z85 key's shell characters survive.
+    const serverKey = 'rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7';
+    const curved = new SlurmExecutor({ runner: ['/n'], stateDir: '/s', stream: 'tcp://login01:5555', streamRunner: flightdeck, streamCurve: { serverKey, clientKeysFile: '/home/ana/task-keys.json' } });
+    const curveArgs = [...args, '--curve-server-key', serverKey, '--curve-client-keys', '/home/ana/task-keys.json'];
+    expect(curved.commandFor(momentum)).toEqual([...flightdeck, ...curveArgs]);
+    const argsLine = curved.scripts(pending([momentum]))[0].split('\n').find((l) => l.includes('ARGS=('))!;
+    const printed = spawnSync('bash', ['-c', `case 0 in\n${argsLine}\nesac\nprintf '%s\\n' "\${ARGS[@]}"`], { encoding: 'utf8' });
+    expect(printed.stdout.split('\n').slice(0, -1)).toEqual(curveArgs);
+    const curveOptions = (streamCurve: { serverKey: string; clientKeysFile: string }, withStream = true) => () =>
+      new SlurmExecutor({ runner: ['/n'], stateDir: '/s', ...(withStream ? { stream: 'tcp://h:1' } : {}), streamRunner: flightdeck, streamCurve });
+    expect(curveOptions({ serverKey, clientKeysFile: '/k.json' }, false)).toThrow('--stream-curve-server-key and --stream-curve-client-keys are for --stream');
+    expect(curveOptions({ serverKey: '', clientKeysFile: '/k.json' })).toThrow('--stream-curve-client-keys needs --stream-curve-server-key');
+    expect(curveOptions({ serverKey, clientKeysFile: '' })).toThrow('--stream-curve-server-key needs --stream-curve-client-keys');
+    expect(curveOptions({ serverKey, clientKeysFile: 'k.json' })).toThrow('--stream-curve-client-keys must be an absolute path on a filesystem the nodes share, got k.json');
     expect(() => new SlurmExecutor({ runner: ['node'], stateDir: '/s', stream: 'tcp://h:1' })).toThrow('--stream runs `flightdeck train`: put flightdeck on PATH or give --stream-runner');
 
     const bin = join(dir, 'bin');

@@ -18,6 +18,8 @@ export interface SlurmSweepFlags {
   retries?: number;
   stream?: string;
   streamRunner?: string;
+  streamCurveServerKey?: string;
+  streamCurveClientKeys?: string;
   slurmDir?: string;
   maxArraySize?: number;
   sbatch: string[];
@@ -50,6 +52,8 @@ export function addSlurmOptions(cmd: Command): Command {
     .addOption(slurm('--max-retries <r>', 'submissions again of a failed run before it is recorded as failed (default: --retries)').argParser(integer('--max-retries')))
     .addOption(slurm('--stream <address>', 'flightdeck serve address every run streams its records to (tcp://host:port); the runs go through `flightdeck train`'))
     .addOption(slurm('--stream-runner <command>', 'the flightdeck command for --stream (default: flightdeck on PATH, by absolute path)'))
+    .addOption(slurm('--stream-curve-server-key <z85>', 'with --stream to a `flightdeck serve --public`: the server\'s CurveZMQ public key'))
+    .addOption(slurm('--stream-curve-client-keys <file>', 'with --stream to a `flightdeck serve --public`: the tasks\' key pair file (from `flightdeck keys --out`, allowed by the server), on a filesystem the nodes share'))
     .addOption(slurm('--slurm-dir <dir>', 'scripts, per-run logs and status files, on a filesystem the nodes share (default <sweep file folder>/sweep-slurm)'))
     .addOption(slurm('--max-array-size <n>', "array tasks per job array (default: the cluster's MaxArraySize)").argParser(integer('--max-array-size')))
     .addOption(slurm('--sbatch <option>', 'a further sbatch option, repeatable (e.g. --sbatch=--account=proj42)').argParser((v: string, prev: string[]) => [...prev, v]).default([], 'none'))
@@ -83,6 +87,9 @@ export function slurmExecutorFor(file: string, o: SlurmSweepFlags): SlurmExecuto
     },
     maxRetries: o.maxRetries ?? o.retries ?? 1,
     ...(o.stream !== undefined ? { stream: o.stream, streamRunner: o.streamRunner ? o.streamRunner.split(' ').filter(Boolean) : flightdeckRunner() } : {}),
+    ...(o.streamCurveServerKey !== undefined || o.streamCurveClientKeys !== undefined
+      ? { streamCurve: { serverKey: o.streamCurveServerKey ?? '', clientKeysFile: o.streamCurveClientKeys ? resolve(o.streamCurveClientKeys) : '' } }
+      : {}),
     ...(o.maxArraySize !== undefined ? { maxArraySize: o.maxArraySize } : {}),
     pollMs: o.poll * 1000,
   });

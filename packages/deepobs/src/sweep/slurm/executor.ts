@@ -10,7 +10,7 @@ import { pendingRuns } from '../run-sweep.js';
 import { runArgs, type SweepRun } from '../spec.js';
 import { arrayTaskStates, maxArraySize, queuedJobs, sbatch } from './commands.js';
 import { checkSbatchOptions, slurmScript, taskId, type SbatchOptions, type SlurmTask } from './script.js';
-import { trainArgs } from './stream.js';
+import { trainArgs, type StreamCurve } from './stream.js';
 
 export interface SlurmExecutorOptions {
   /** The command that starts the DeepOBS runner, before `run …`, by absolute paths (see `currentRunner`). */
@@ -24,6 +24,8 @@ export interface SlurmExecutorOptions {
   stream?: string;
   /** The flightdeck command by absolute paths (see `flightdeckRunner`), needed with `stream`. */
   streamRunner?: string[];
+  /** CurveZMQ keys for a `stream` server started with `flightdeck serve --public --curve-keys`. */
+  streamCurve?: StreamCurve;
   /** Array tasks per job array (default: the cluster's MaxArraySize from scontrol, else 1000). */
   maxArraySize?: number;
   /** squeue interval (default 5 s; clusters ask users not to poll the controller much more often). */
@@ -60,6 +62,14 @@ interface Followed extends Attempt {
 const RAN_TO_END = new Set(['COMPLETED', 'FAILED']);
 const STILL_QUEUED = new Set(['PENDING', 'CONFIGURING', 'RUNNING', 'COMPLETING', 'REQUEUED', 'REQUEUE_HOLD', 'REQUEUE_FED', 'RESIZING', 'SUSPENDED', 'STOPPED', 'SIGNALING', 'STAGE_OUT', 'RESV_DEL_HOLD', 'SPECIAL_EXIT']);
 
+/** Array tasks start anywhere: the key file must be found by absolute path; the keys themselves flightdeck checks. */
+function checkStreamCurve(curve: StreamCurve, stream: string | undefined): void {
+  if (stream === undefined) throw new Error('--stream-curve-server-key and --stream-curve-client-keys are for --stream');
+  if (!curve.serverKey) throw new Error('--stream-curve-client-keys needs --stream-curve-server-key (the public key `flightdeck serve` prints)');
+  if (!curve.clientKeysFile) throw new Error('--stream-curve-server-key needs --stream-curve-client-keys (a key pair file from `flightdeck keys --out`)');
+  if (!isAbsolute(curve.clientKeysFile)) throw new Error(`--stream-curve-client-keys must be an absolute path on a filesystem the nodes share, got ${curve.clientKeysFile}`);
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class SlurmExecutor implements SweepExecutor {
@@ -73,6 +83,7 @@ export class SlurmExecutor implements SweepExecutor {
     if (!(Number.isInteger(retries) && retries >= 0)) throw new Error(`--max-retries must be an integer ≥ 0, got ${retries}`);
     if (options.stream !== undefined && !/^(tcp|ipc):\/\/\S+$/.test(options.stream)) throw new Error(`--stream: "${options.stream}" is not a ZeroMQ address (tcp://host:port)`);
     if (options.stream !== undefined && !options.streamRunner?.length) throw new Error('--stream runs `flightdeck train`: put flightdeck on PATH or give --stream-runner');
+    if (options.streamCurve !== undefined) checkStreamCurve(options.streamCurve, options.stream);
     if (options.maxArraySize !== undefined && !(Number.isInteger(options.maxArraySize) && options.maxArraySize > 0)) throw new Error(`--max-array-size must be a positive integer, got ${options.maxArraySize}`);
     checkSbatchOptions(options.sbatch ?? {});
     this.maxAttempts = retries + 1;
@@ -110,7 +121,7 @@ export class SlurmExecutor implements SweepExecutor {
   private argsFor(run: SweepRun): string[] {
     // Absolute, so the results land in the same folder whatever directory the array task starts in.
     const outputDir = resolve(run.outputDir);
-    return this.options.stream ? trainArgs(run, this.options.stream, outputDir) : runArgs({ ...run, outputDir });
+    return this.options.stream ? trainArgs(run, this.options.stream, outputDir, this.options.streamCurve) : runArgs({ ...run, outputDir });
   }
 
   private taskFor(run: PendingRun): SlurmTask {

@@ -5,14 +5,18 @@ import { accessSync, constants, realpathSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { SweepRun } from '../spec.js';
 
+/**
+ * CurveZMQ keys of array tasks that stream to a `flightdeck serve --public`: the server's public key and a key pair
+ * file (from `flightdeck keys --out`, one of the server's --allow-keys) on a filesystem the nodes share. Only the
+ * file's path goes into the job script, never the secret key.
+ */
+export interface StreamCurve {
+  serverKey: string;
+  clientKeysFile: string;
+}
+
 /** The `flightdeck train` arguments of a run that streams to `address`; the result file lands in `run.outputDir`. */
-export function trainArgs(run: SweepRun, address: string, outputDir = run.outputDir): string[] {
-  const unsupported = [
-    run.lrSchedule !== undefined && `lr schedule "${run.lrSchedule}"`,
-    run.trainLogInterval !== undefined && `train_log_interval ${run.trainLogInterval}`,
-    run.weightDecay !== undefined && `weight decay ${run.weightDecay}`,
-  ].filter(Boolean);
-  if (unsupported.length) throw new Error(`--stream runs \`flightdeck train\`, which does not take the ${unsupported.join(', ')} of ${run.problem} seed ${run.seed}; run this sweep without --stream`);
+export function trainArgs(run: SweepRun, address: string, outputDir = run.outputDir, curve?: StreamCurve): string[] {
   const args = ['train', run.problem, '--optimizer', run.optimizer];
   for (const k of Object.keys(run.hyperparameters).sort()) {
     const v = String(run.hyperparameters[k]);
@@ -21,7 +25,11 @@ export function trainArgs(run: SweepRun, address: string, outputDir = run.output
   args.push('--seed', String(run.seed));
   if (run.numEpochs !== undefined) args.push('--epochs', String(run.numEpochs));
   if (run.batchSize !== undefined) args.push('--batch-size', String(run.batchSize));
+  if (run.lrSchedule !== undefined) args.push('--lr-schedule', run.lrSchedule);
+  if (run.trainLogInterval !== undefined) args.push('--train-log-interval', String(run.trainLogInterval));
+  if (run.weightDecay !== undefined) args.push('--weight-decay', String(run.weightDecay));
   args.push('--deepobs', outputDir, '--bridge', address);
+  if (curve) args.push('--curve-server-key', curve.serverKey, '--curve-client-keys', curve.clientKeysFile);
   return args;
 }
 
