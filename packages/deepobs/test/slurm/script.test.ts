@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { runArgs, runKey, type SweepRun } from '../../src/sweep/spec.js';
 import { currentRunner, flightdeckRunner, SlurmExecutor, slurmScript, taskId } from '../../src/sweep/slurm/index.js';
 import { sweepCli } from './sweep-cli.js';
@@ -181,6 +181,12 @@ describe('deepobs sweep --executor slurm --dry-run', () => {
     expect(stdout).toContain(`ARGS=(run two_d_quadratic --optimizer SGD --lr 0.05 --random_seed 43 --num_epochs 2 --output_dir ${join(dir, 'results')})`);
     expect(stdout).not.toContain('--random_seed 42');
     expect(existsSync(join(dir, 'sweep-slurm'))).toBe(false);
+
+    // The CurveZMQ key file goes into the script by absolute path (array tasks start in other folders).
+    const stream = ['--executor', 'slurm', '--dry-run', '--stream', 'tcp://login01:5555', '--stream-runner', '/opt/node/bin/node /opt/fd/cli.js', '--stream-curve-server-key', 'K'.repeat(40)];
+    const streamed = await sweepCli([spec, ...stream, '--stream-curve-client-keys', 'task-keys.json']);
+    expect(streamed.stdout).toContain(`--bridge tcp://login01:5555 --curve-server-key ${'K'.repeat(40)} --curve-client-keys ${resolve('task-keys.json')})`);
+    await expect(sweepCli([spec, ...stream])).rejects.toThrow('--stream-curve-server-key needs --stream-curve-client-keys');
 
     await expect(sweepCli([spec, '--dry-run'])).rejects.toThrow('--dry-run prints the Slurm job array script: use it with --executor slurm (not local)');
     await expect(sweepCli([spec, '--executor', 'pbs'])).rejects.toThrow(/Allowed choices are local, slurm/);
