@@ -9,3 +9,5 @@ export * from './sweep/slurm/index.js';
 export * from './data/index.js';
 export * from './problems/index.js';
 export * from './runner/index.js';
+// commander value parsers whose errors name the flag; the flightdeck command uses them too.
+export { finiteNumber, integer, listOf, positiveInteger } from './cli/args.js';

@@ -9,29 +9,6 @@ export function positiveNumber(value: string): number {
   return n;
 }
 
-export function positiveInteger(value: string): number {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n <= 0) throw new InvalidArgumentError(`expected a positive integer, got "${value}"`);
-  return n;
-}
-
-export function integer(value: string): number {
-  const n = Number(value);
-  if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(n)) throw new InvalidArgumentError(`expected an integer, got "${value}"`);
-  return n;
-}
-
-export function finiteNumber(value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError(`expected a number, got "${value}"`);
-  return n;
-}
-
-/** Variadic `<x...>` values: commander hands them over one by one. */
-export function listOf<T>(parse: (value: string) => T) {
-  return (value: string, previous: T[] | undefined): T[] => [...(previous ?? []), parse(value)];
-}
-
 export function port(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError(`expected a port number 0-65535, got "${value}"`);

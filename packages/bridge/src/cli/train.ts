@@ -1,10 +1,10 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { BACKEND_NAMES, FanOut, RunStore, selectBackend, type BackendName, type Sink } from '@flightdeck/core';
-import { runProblem, type RunProgress, type RunSpec } from '@flightdeck/deepobs';
+import { finiteNumber, integer, listOf, positiveInteger, runProblem, type RunProgress, type RunSpec } from '@flightdeck/deepobs';
 import { BridgeClient } from '../client/index.js';
 import { checkCurveKey } from '../ingest/index.js';
 import { StoreFanOutSink } from '../pipeline/index.js';
-import { finiteNumber, integer, listOf, port, positiveInteger, positiveNumber, readKeyPairFile } from './options.js';
+import { port, positiveNumber, readKeyPairFile } from './options.js';
 import { DEFAULT_STORE } from './runs.js';
 
 interface TrainFlags {
@@ -67,19 +67,19 @@ export function trainCommand(program: Command): void {
     .requiredOption('--optimizer <name>', 'optimizer, e.g. SGD, Momentum, Adam')
     .option('--lr <rate>', 'learning rate', positiveNumber)
     .option('--hp <name=value>', 'another optimizer hyperparameter (repeatable)', hyperparameter, [])
-    .option('--epochs <n>', 'number of epochs (default: the problem\'s)', positiveInteger)
-    .option('--batch-size <n>', 'batch size (default: the problem\'s)', positiveInteger)
-    .option('--seed <n>', 'random seed (default 42)', integer)
-    .option('--weight-decay <x>', 'L2 factor (default: the problem\'s)', finiteNumber)
-    .option('--train-log-interval <n>', 'log the mini-batch loss every n steps (default 10)', positiveInteger)
+    .option('--epochs <n>', 'number of epochs (default: the problem\'s)', positiveInteger('--epochs'))
+    .option('--batch-size <n>', 'batch size (default: the problem\'s)', positiveInteger('--batch-size'))
+    .option('--seed <n>', 'random seed (default 42)', integer('--seed'))
+    .option('--weight-decay <x>', 'L2 factor (default: the problem\'s)', finiteNumber('--weight-decay'))
+    .option('--train-log-interval <n>', 'log the mini-batch loss every n steps (default 10)', positiveInteger('--train-log-interval'))
     .option('--lr-schedule <name>', 'learning-rate schedule: none, cosine, cosine_wr, ltr (trapezoidal)')
-    .option('--lr-sched-epochs <e...>', 'DeepOBS LR-schedule runner: epochs where the factor changes', listOf(integer))
-    .option('--lr-sched-factors <f...>', 'DeepOBS LR-schedule runner: the factors (relative to --lr)', listOf(finiteNumber))
+    .option('--lr-sched-epochs <e...>', 'DeepOBS LR-schedule runner: epochs where the factor changes', listOf(integer('--lr-sched-epochs')))
+    .option('--lr-sched-factors <f...>', 'DeepOBS LR-schedule runner: the factors (relative to --lr)', listOf(finiteNumber('--lr-sched-factors')))
     .option('--cockpit <preset>', `attach Cockpit: ${PRESETS.join(', ')}`)
     .option('--backend <name>', `tfjs backend: ${BACKEND_NAMES.join(', ')}`, 'auto')
     .option('--data-dir <dir>', 'where the problem\'s data sets are')
     .option('--synthetic', 'use generated data of the problem\'s shape (no download)')
-    .option('--synthetic-size <n>', 'examples per split of the generated data', positiveInteger)
+    .option('--synthetic-size <n>', 'examples per split of the generated data', positiveInteger('--synthetic-size'))
     .option('--store <dir>', 'run store folder', DEFAULT_STORE)
     .option('--bridge <endpoint>', 'stream to a running `flightdeck serve` instead of writing the store here')
     .option('--curve-server-key <z85>', 'with --bridge: the CurveZMQ public key of a `flightdeck serve --curve-keys`')
