@@ -34,11 +34,11 @@ function timedStore(store: RunStore, storedLatencyMs: number[]): IngestStore {
   return {
     lastSeq: (runId) => store.lastSeq(runId),
     runs: () => store.runs(),
-    appendManyEncoded: async (records) => {
-      const list = [...records];
-      const results = await store.appendManyEncoded(list);
+    appendMany: async (envelopes) => {
+      const list = [...envelopes];
+      const results = await store.appendMany(list);
       const now = nowUs();
-      for (const { envelope } of list) storedLatencyMs.push((now - Number(envelope.timeUnixUs)) / 1000);
+      for (const e of list) storedLatencyMs.push((now - Number(e.timeUnixUs)) / 1000);
       return results;
     },
   };

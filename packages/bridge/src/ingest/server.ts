@@ -7,10 +7,8 @@ import {
   SCHEMA_VERSION,
   type RunStore,
   decodeEnvelope,
-  encodeEnvelope,
   encodeServerMessage,
   type CodecLimits,
-  type EncodedEnvelope,
   type Envelope,
   type EnvelopeError,
   type Source,
@@ -21,11 +19,8 @@ import { RunSequencer, type Gap } from './sequencer.js';
 import { emptySenderStats, type IngestStats, type RunIngestStats, type SenderStats } from './stats.js';
 import { zapAuthenticator } from './zap.js';
 
-/**
- * What the ingest needs from the run store: durable batch appends of envelopes with the bytes they arrived as (group
- * commit; the store frames those bytes instead of encoding again), the last stored seq per run, the runs.
- */
-export type IngestStore = Pick<RunStore, 'appendManyEncoded' | 'lastSeq' | 'runs'>;
+/** What the ingest needs from the run store: durable batch appends (group commit), the last stored seq per run, the runs. */
+export type IngestStore = Pick<RunStore, 'appendMany' | 'lastSeq' | 'runs'>;
 
 export interface IngestOptions {
   /** ZeroMQ endpoint to bind; default tcp://127.0.0.1:5555. Port 0 picks a free port (see `address`). */
@@ -54,7 +49,7 @@ interface Received {
   sender: string;
   routingId: Buffer;
   runId: string;
-  record?: EncodedEnvelope;
+  envelope?: Envelope;
 }
 
 const DEFAULT_BIND = 'tcp://127.0.0.1:5555';
@@ -76,8 +71,6 @@ export class IngestServer {
   private pending: Received[] = [];
   private committing: Promise<void> | undefined;
   private readonly outbox: Array<[Buffer, Uint8Array]> = [];
-  /** Scratch list for what a sequencer releases, reused for every frame. */
-  private readonly ready: EncodedEnvelope[] = [];
   private sending = false;
   private counters = { accepted: 0, duplicates: 0, rejected: 0, commits: 0 };
   private receiving: Promise<void> | undefined;
@@ -209,12 +202,9 @@ export class IngestServer {
     }
   }
 
-  /** Everything one read brought (one message, any number of frames): sequenced, queued, then one commit started. */
   private accept(routingId: Buffer, frames: Buffer[]): void {
     const sender = senderName(routingId);
-    const senderStats = this.senderStats(sender);
     const now = Date.now();
-    const ready = this.ready;
     for (const frame of frames) {
       const decoded = decodeEnvelope(frame, this.options.limits);
       if (!decoded.ok) {
@@ -225,21 +215,20 @@ export class IngestServer {
       const runId = envelope.runId!;
       const sequencer = this.sequencer(runId);
       this.lastHeard.set(runId, now);
-      // The frame is the envelope's encoding: the store frames these bytes rather than encoding the envelope again.
-      const offer = sequencer.offer({ envelope, bytes: frame }, now);
+      const offer = sequencer.offer(envelope, now);
       if (offer === 'duplicate') {
         this.counters.duplicates++;
-        senderStats.duplicates++;
+        this.senderStats(sender).duplicates++;
         this.runStat(runId).duplicates++;
         // Acknowledge again so that a client that missed the ack frees its buffer.
         this.pending.push({ sender, routingId, runId });
         continue;
       }
-      senderStats.accepted++;
+      this.senderStats(sender).accepted++;
       if (offer === 'held') continue;
+      const ready: Envelope[] = [];
       sequencer.drain(ready);
-      for (const record of ready) this.pending.push({ sender, routingId, runId, record });
-      ready.length = 0;
+      for (const e of ready) this.pending.push({ sender, routingId, runId, envelope: e });
     }
     if (this.pending.length && !this.committing) this.committing = this.commit();
   }
@@ -250,15 +239,14 @@ export class IngestServer {
       while (this.pending.length) {
         const batch = this.pending;
         this.pending = [];
-        const fresh: EncodedEnvelope[] = [];
-        for (const r of batch) if (r.record) fresh.push(r.record);
+        const fresh = batch.flatMap((r) => (r.envelope ? [r.envelope] : []));
         if (fresh.length) {
-          await this.store.appendManyEncoded(fresh);
+          await this.store.appendMany(fresh);
           this.counters.commits++;
         }
-        for (const r of fresh) this.stored(r.envelope);
+        for (const e of fresh) this.stored(e);
         this.acknowledge(batch);
-        for (const r of fresh) this.fanOut.write(r.envelope);
+        for (const e of fresh) this.fanOut.write(e);
       }
     } catch (e) {
       this.fail(e as Error);
@@ -288,19 +276,11 @@ export class IngestServer {
 
   /** One cumulative Ack per (sender, run) of the batch: the run's highest stored seq. */
   private acknowledge(batch: Received[]): void {
-    // sender → run → the last record received: nested maps, so no key string is built per record.
-    const seen = new Map<string, Map<string, Received>>();
-    for (const r of batch) {
-      if (!r.routingId.length) continue;
-      let runs = seen.get(r.sender);
-      if (!runs) seen.set(r.sender, (runs = new Map()));
-      runs.set(r.runId, r);
-    }
-    for (const runs of seen.values()) {
-      for (const r of runs.values()) {
-        const seq = this.storedSeq(r.runId);
-        if (seq >= 0) this.send(r.routingId, encodeServerMessage({ ack: { runId: r.runId, seq } }));
-      }
+    const seen = new Map<string, Received>();
+    for (const r of batch) if (r.routingId.length) seen.set(`${r.sender}\u0000${r.runId}`, r);
+    for (const r of seen.values()) {
+      const seq = this.storedSeq(r.runId);
+      if (seq >= 0) this.send(r.routingId, encodeServerMessage({ ack: { runId: r.runId, seq } }));
     }
   }
 
@@ -338,11 +318,11 @@ export class IngestServer {
   private async tick(): Promise<void> {
     const now = Date.now();
     for (const sequencer of this.sequencers.values()) {
-      const released: EncodedEnvelope[] = [];
+      const released: Envelope[] = [];
       const gap = sequencer.releaseStale(now, this.options.gapTimeoutMs, this.options.maxHeldPerRun, released);
       if (!gap) continue;
       this.reportGap(gap);
-      for (const record of released) this.pending.push({ sender: '(held)', routingId: Buffer.alloc(0), runId: gap.runId, record });
+      for (const envelope of released) this.pending.push({ sender: '(held)', routingId: Buffer.alloc(0), runId: gap.runId, envelope });
     }
     if (this.pending.length && !this.committing) this.committing = this.commit();
     for (const [runId, heard] of this.lastHeard) {
@@ -374,10 +354,10 @@ export class IngestServer {
       timeUnixUs: Date.now() * 1000,
       runFinished: { status: RunStatus.INTERRUPTED, message, lastStep: step, lastEpoch: epoch },
     };
-    sequencer.offer({ envelope, bytes: encodeEnvelope(envelope, this.options.limits) }, Date.now());
-    const ready: EncodedEnvelope[] = [];
+    sequencer.offer(envelope, Date.now());
+    const ready: Envelope[] = [];
     sequencer.drain(ready);
-    for (const record of ready) this.pending.push({ sender: '(bridge)', routingId: Buffer.alloc(0), runId, record });
+    for (const e of ready) this.pending.push({ sender: '(bridge)', routingId: Buffer.alloc(0), runId, envelope: e });
     if (!this.committing) this.committing = this.commit();
     await this.drain();
   }
