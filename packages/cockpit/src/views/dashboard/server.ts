@@ -12,6 +12,7 @@ import { vegaBrowserScripts } from '../render/html.js';
 import { renderSvgs } from '../render/svg.js';
 import { cockpitFigureSpec } from '../specs/figure.js';
 import { checkBinding, requestToken, tokenMatches } from './auth.js';
+import { PanelCache } from './panel-cache.js';
 import { dashboardPage } from './page.js';
 import { panelsFor, summarize, type RunSummary, type Selection } from './session.js';
 
@@ -49,6 +50,8 @@ interface Viewer {
   socket: WebSocket;
   selection: Selection;
   timer?: NodeJS.Timeout;
+  /** When this viewer was last sent its panels (performance.now()). */
+  sentAt?: number;
 }
 
 export async function createDashboardServer(options: DashboardOptions = {}): Promise<DashboardServer> {
@@ -57,6 +60,9 @@ export async function createDashboardServer(options: DashboardOptions = {}): Pro
   const log = options.log ?? ((m: string) => console.log(m));
   const pushInterval = options.pushIntervalMs ?? 150;
   const collector = new RunCollector();
+  const panelCache = new PanelCache();
+  /** Counts the records taken in: a cached build of panels is current while it has not moved. */
+  let version = 0;
   const viewers = new Set<Viewer>();
   const loading = new Map<string, Promise<void>>();
   const scripts = vegaBrowserScripts();
@@ -78,19 +84,24 @@ export async function createDashboardServer(options: DashboardOptions = {}): Pro
     return [...live, ...stored];
   };
 
-  const send = (v: Viewer, message: unknown) => {
-    if (v.socket.readyState === v.socket.OPEN) v.socket.send(JSON.stringify(message));
+  const sendText = (v: Viewer, text: string) => {
+    if (v.socket.readyState === v.socket.OPEN) v.socket.send(text);
   };
+  const send = (v: Viewer, message: unknown) => sendText(v, JSON.stringify(message));
   const pushPanels = (v: Viewer) => {
     v.timer = undefined;
     try {
-      send(v, panelsFor(collector, v.selection, { maxPoints: options.maxPoints }));
+      const { message } = panelCache.get(v.selection, version, () => panelsFor(collector, v.selection, { maxPoints: options.maxPoints }));
+      sendText(v, message);
+      v.sentAt = performance.now();
     } catch (e) {
       log(`dashboard: building panels for ${v.selection.runs.join(', ')} failed: ${(e as Error).stack}`);
     }
   };
   const schedule = (v: Viewer) => {
-    v.timer ??= setTimeout(() => pushPanels(v), pushInterval);
+    if (v.timer) return;
+    const due = (v.sentAt ?? 0) + panelCache.delay(v.selection, pushInterval);
+    v.timer = setTimeout(() => pushPanels(v), Math.max(pushInterval, due - performance.now()));
   };
   const scheduleList = () => {
     listTimer ??= setTimeout(async () => {
@@ -102,6 +113,7 @@ export async function createDashboardServer(options: DashboardOptions = {}): Pro
   const take = (env: Envelope): RunData | undefined => {
     const run = collector.add(env);
     if (!run) return undefined;
+    version++;
     scheduleList();
     for (const v of viewers) if (v.selection.runs.includes(run.runId)) schedule(v);
     return run;
@@ -222,11 +234,13 @@ export async function createDashboardServer(options: DashboardOptions = {}): Pro
           return send(viewer, { type: 'error', message: 'expected {"type":"select","runs":[...],"stepBack":n}' });
         const stepBack = typeof msg.stepBack === 'number' && Number.isFinite(msg.stepBack) ? Math.max(0, Math.floor(msg.stepBack)) : 0;
         viewer.selection = { runs: msg.runs as string[], stepBack };
+        panelCache.retain([...viewers].map((v) => v.selection));
         void Promise.all(viewer.selection.runs.map(ensureLoaded)).then(() => pushPanels(viewer));
       });
       ws.on('close', () => {
         clearTimeout(viewer.timer);
         viewers.delete(viewer);
+        panelCache.retain([...viewers].map((v) => v.selection));
       });
     });
   });
