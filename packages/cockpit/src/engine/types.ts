@@ -1,6 +1,7 @@
 // The contract between the engine (our BackPACK) and the quantities. The engine owns everything under engine/;
 // quantities only see these types.
 import type * as tf from '@tensorflow/tfjs';
+import type { Axis } from '../quantities/bin-counts.js';
 
 /** The supported mean losses; written from differentiable ops so that second derivatives work. */
 export type LossKind = 'softmax_cross_entropy' | 'mean_squared_error' | 'sigmoid_cross_entropy';
@@ -24,6 +25,11 @@ export interface StatsRequest {
   sumGradSquared?: boolean;
   /** g_i materialised per parameter: [N, ...shape] (histograms need it). */
   individualGradients?: boolean;
+  /**
+   * int32 counts of every entry of every g_n, all parameters together, on this histogram axis (binCounts' rule):
+   * [bins]. Dense layers count their outer products without materialising them.
+   */
+  gradientHistogram?: Axis;
   /** g_i·d for a given direction d (per parameter, shapes of the parameters): [N]. Alpha needs it. */
   projectOn?: tf.Tensor[];
   /** Exact diagonal of the Hessian of L, per parameter. */
@@ -45,6 +51,8 @@ export interface BatchStats {
   batchDot?: tf.Tensor2D;
   sumGradSquared?: tf.Tensor[];
   individualGradients?: tf.Tensor[];
+  /** The counts on the requested axis (quantities asking for another axis must bin individualGradients). */
+  gradientHistogram?: { axis: Axis; counts: tf.Tensor1D };
   projections?: tf.Tensor1D;
   diagHessian?: tf.Tensor[];
   diagGGN?: tf.Tensor[];

@@ -3,6 +3,7 @@
 // slower than an elementwise op there, and the tf-op route needs four more passes over inputs of hundreds of MB);
 // other backends run the same rule as tfjs ops.
 import * as tf from '@tensorflow/tfjs';
+import { output, valuesOf } from './backend-memory.js';
 
 export type Range = readonly [number, number];
 
@@ -11,6 +12,10 @@ export interface Axis {
   range: Range;
   bins: number;
   clamp: 'edges' | 'centres';
+}
+
+export function sameAxis(a: Axis, b: Axis): boolean {
+  return a.bins === b.bins && a.clamp === b.clamp && a.range[0] === b.range[0] && a.range[1] === b.range[1];
 }
 
 const KERNEL = 'FlightdeckBinCounts';
@@ -23,7 +28,7 @@ const KERNEL = 'FlightdeckBinCounts';
  * last bin: the coordinate to [0, bins − 1]. "centres" (Cockpit's histogram2d) clamps to the centres of the edge
  * bins: [0.5, bins − 0.5].
  */
-function binParameters({ range: [lo, hi], bins, clamp }: Axis): { scale: number; shift: number; low: number; high: number } {
+export function binParameters({ range: [lo, hi], bins, clamp }: Axis): { scale: number; shift: number; low: number; high: number } {
   const [low, high] = clamp === 'edges' ? [0, bins - 1] : [0.5, bins - 0.5];
   return { scale: bins / (hi - lo), shift: ((0 - lo) / (hi - lo)) * bins, low, high };
 }
@@ -62,12 +67,6 @@ interface BinCountsAttrs {
   y?: Axis;
 }
 
-/** The float32 values of a tensor where the backend keeps them (no copy). */
-function valuesOf(backend: unknown, t: tf.TensorInfo): Float32Array {
-  const b = backend as { typedArrayFromHeap?: (t: tf.TensorInfo) => Float32Array; data?: { get(id: unknown): { values: Float32Array } } };
-  return b.typedArrayFromHeap ? b.typedArrayFromHeap(t) : b.data!.get(t.dataId).values;
-}
-
 function binCountsKernel({ inputs, backend, attrs }: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
   const { x: xAxis, y: yAxis } = attrs as unknown as BinCountsAttrs;
   const x = valuesOf(backend, inputs.x as tf.TensorInfo);
@@ -81,20 +80,6 @@ function binCountsKernel({ inputs, backend, attrs }: Parameters<tf.KernelFunc>[0
     count2d(counts, x, xAxis, yAxis.bins, Int32Array.from(y, (v) => binOf(v, yAxis)));
   }
   return output(backend, counts);
-}
-
-/** A new int32 tensor on the backend holding `values`. */
-function output(backend: unknown, values: Int32Array): tf.TensorInfo {
-  const b = backend as {
-    typedArrayFromHeap?: (t: tf.TensorInfo) => Int32Array;
-    makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-    makeTensorInfo(shape: number[], dtype: tf.DataType, values: Int32Array): tf.TensorInfo;
-  };
-  if (!b.typedArrayFromHeap) return b.makeTensorInfo([values.length], 'int32', values);
-  // wasm: allocated only now, after the input views were read (an allocation can grow the heap and detach them).
-  const out = b.makeOutput([values.length], 'int32');
-  b.typedArrayFromHeap(out).set(values);
-  return out;
 }
 
 for (const backendName of ['cpu', 'wasm']) {

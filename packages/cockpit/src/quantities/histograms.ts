@@ -5,7 +5,7 @@ import type { JsonValue, Quantity as QuantityRecord } from '@flightdeck/core';
 import type { StatsRequest } from '../engine/types.js';
 import type { TrackSchedule } from '../schedules/index.js';
 import type { BinAdaptation } from './bin-adaptation.js';
-import { binCounts, type Range } from './bin-counts.js';
+import { type Axis, binCounts, type Range, sameAxis } from './bin-counts.js';
 import { CockpitQuantity, type StepData, type StepPlan } from './quantity.js';
 import { download, requireStat } from './records.js';
 
@@ -58,15 +58,26 @@ export class GradHist1d extends CockpitQuantity {
     return this.schedule(step) || (this.adapt?.schedule(step) ?? false);
   }
 
+  /** torch.histc's rule on the current range. */
+  private get axis(): Axis {
+    return { range: this.range, bins: this.bins, clamp: 'edges' };
+  }
+
+  /** The counts from the engine (which need not materialise the gradients), or binned here from the gradients. */
   override request(plan: StepPlan): StatsRequest {
-    return needsGradients(this.schedule, [this.adapt], plan.step) ? { individualGradients: true } : {};
+    return {
+      ...(this.schedule(plan.step) ? { gradientHistogram: this.axis } : {}),
+      ...(this.adapt?.needsIndividualGradients && this.adapt.schedule(plan.step) ? { individualGradients: true } : {}),
+    };
   }
 
   async track(data: StepData): Promise<QuantityRecord[]> {
     const out: QuantityRecord[] = [];
     if (this.schedule(data.step)) {
-      const gradients = requireStat(data, 'individualGradients', this.name);
-      const counts = tf.tidy(() => tf.addN(gradients.map((g) => histc(g, this.range, this.bins))));
+      const fromEngine = data.stats.gradientHistogram;
+      const counts = fromEngine !== undefined && sameAxis(fromEngine.axis, this.axis)
+        ? tf.clone(fromEngine.counts)
+        : tf.tidy(() => tf.addN(requireStat(data, 'individualGradients', this.name).map((g) => histc(g, this.range, this.bins))));
       out.push({ name: this.name, histogram1d: { edges: binEdges(this.range, this.bins), counts: await download(counts) } });
     }
     if (this.adapt?.schedule(data.step)) this.range = await this.adapt.range(data, this.name);

@@ -7,6 +7,7 @@ export * from './gradient-tests.js';
 export * from './second-moment.js';
 export * from './curvature.js';
 export * from './bin-counts.js';
+export { outerBinCounts } from './outer-bin-counts.js';
 export * from './histograms.js';
 export * from './bin-adaptation.js';
 export * from './hess-max-ev.js';

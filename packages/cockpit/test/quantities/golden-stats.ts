@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '@flightdeck/core';
 import type { BatchStats, ParamInfo, StatsRequest } from '../../src/engine/types';
-import type { OptimizerInfo, StepData, StepPlan } from '../../src/quantities';
+import { binCounts, type OptimizerInfo, type StepData, type StepPlan } from '../../src/quantities';
 import { perSampleRows, type GoldenProblem, type GoldenStep } from '../golden/golden';
 
 export function goldenParams(problem: GoldenProblem): ParamInfo[] {
@@ -41,6 +41,8 @@ export async function goldenStats(step: GoldenStep, params: readonly ParamInfo[]
   if (request.batchDot) stats.batchDot = keep(tf.tensor2d(g.flatMap((r) => g.map((s) => dot(r, s))), [n, n]));
   if (request.sumGradSquared) stats.sumGradSquared = keepAll(split(g[0].map((_, j) => g.reduce((s, r) => s + r[j] ** 2, 0)), params));
   if (request.individualGradients) stats.individualGradients = keepAll(splitRows(g, params));
+  const axis = request.gradientHistogram;
+  if (axis) stats.gradientHistogram = { axis, counts: keep(tf.tidy(() => tf.addN(splitRows(g, params).map((t) => binCounts(t, axis))))) };
   if (request.projectOn) {
     const d = (await Promise.all(request.projectOn.map((t) => t.data()))).flatMap((a) => Array.from(a));
     stats.projections = keep(tf.tensor1d(g.map((r) => dot(r, d))));

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import type { Axis } from '../../quantities/bin-counts.js';
 import { matMul, sumAxis, transposeLast } from '../linalg.js';
 import type { LayerGrads } from './layer-grads.js';
 import { MaterializedGrads } from './materialized-grads.js';
@@ -66,5 +67,9 @@ export class ConvGrads implements LayerGrads {
 
   individual(): tf.Tensor[] {
     return this.grads().individual();
+  }
+
+  histogram(axis: Axis): tf.Tensor1D {
+    return this.grads().histogram(axis);
   }
 }

@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
+import { type Axis, binCounts } from '../../quantities/bin-counts.js';
+import { outerBinCounts } from '../../quantities/outer-bin-counts.js';
 import { matMul, outerProducts, sumAxis } from '../linalg.js';
 import type { LayerGrads } from './layer-grads.js';
 
@@ -40,5 +42,10 @@ export class DenseGrads implements LayerGrads {
   individual(): tf.Tensor[] {
     const kernel = outerProducts(this.a, this.delta);
     return this.hasBias ? [kernel, this.delta] : [kernel];
+  }
+
+  histogram(axis: Axis): tf.Tensor1D {
+    const kernel = outerBinCounts(this.a, this.delta, axis);
+    return this.hasBias ? tf.add(kernel, binCounts(this.delta, axis)) : kernel;
   }
 }

@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
+import type { Axis } from '../../quantities/bin-counts.js';
 
 /**
  * The per-example gradients g_n = ∇ℓ_n of one group of parameters, and the statistics Cockpit needs from them.
@@ -15,4 +16,6 @@ export interface LayerGrads {
   project(directions: readonly tf.Tensor[]): tf.Tensor1D;
   /** g_n per parameter: [N, ...shape]. */
   individual(): tf.Tensor[];
+  /** int32 counts of every entry of every g_n of this group on `axis`: [bins]. */
+  histogram(axis: Axis): tf.Tensor1D;
 }

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { type Axis, binCounts } from '../../quantities/bin-counts.js';
 import { matMul, sumAxis } from '../linalg.js';
 import type { LayerGrads } from './layer-grads.js';
 
@@ -31,5 +32,9 @@ export class MaterializedGrads implements LayerGrads {
 
   individual(): tf.Tensor[] {
     return this.grads;
+  }
+
+  histogram(axis: Axis): tf.Tensor1D {
+    return tf.addN(this.grads.map((g) => binCounts(g, axis)));
   }
 }
