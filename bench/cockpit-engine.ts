@@ -53,16 +53,22 @@ function problem(name: string): Problem {
   return { model, x, y, describe: `${name} (${model.countParams().toLocaleString('en')} parameters, batch ${shape[0]})` };
 }
 
-const REQUESTS: [string, StatsRequest][] = [
+/** GradHist1d's default axis (100 bins on (−2, 2), torch.histc's rule). */
+const HISTOGRAM = { range: [-2, 2], bins: 100, clamp: 'edges' } as const;
+const ECONOMY: StatsRequest = { batchL2: true, batchDot: true, gradientHistogram: HISTOGRAM };
+
+/** Requests marked `project` also project on a direction, as Alpha does in the presets. */
+const REQUESTS: [string, StatsRequest, { project?: boolean }?][] = [
   ['gradient only (engine)', {}],
   ['batchL2 + batchDot', { batchL2: true, batchDot: true }],
   ['sumGradSquared', { sumGradSquared: true }],
   ['individualGradients', { individualGradients: true }],
+  ['gradientHistogram (GradHist1d)', { gradientHistogram: HISTOGRAM }],
   ['diagGGN', { diagGGN: true }],
   ['diagHessian', { diagHessian: true }],
   ['diagGGNMC (1 sample)', { diagGGNMC: { samples: 1, seed: 1 } }],
-  ['economy (batchL2, batchDot, individual, projection)', { batchL2: true, batchDot: true, individualGradients: true }],
-  ['business (economy + sumGradSquared + diagHessian)', { batchL2: true, batchDot: true, individualGradients: true, sumGradSquared: true, diagHessian: true }],
+  ['economy (batchL2, batchDot, gradientHistogram, projection)', ECONOMY, { project: true }],
+  ['business (economy + sumGradSquared + diagHessian)', { ...ECONOMY, sumGradSquared: true, diagHessian: true }, { project: true }],
 ];
 
 function plainStep(p: Problem): void {
@@ -72,8 +78,8 @@ function plainStep(p: Problem): void {
   tf.dispose([value, labels, ...Object.values(grads)]);
 }
 
-function statsStep(p: Problem, request: StatsRequest): void {
-  const projectOn = 'individualGradients' in request ? p.model.trainableWeights.map((w) => tf.zeros(w.shape as number[])) : undefined;
+function statsStep(p: Problem, request: StatsRequest, project = false): void {
+  const projectOn = project ? p.model.trainableWeights.map((w) => tf.zeros(w.shape as number[])) : undefined;
   const stats = computeBatchStats(p.model, 'softmax_cross_entropy', p.x, p.y, { ...request, projectOn });
   stats.loss.dataSync();
   stats.dispose();
@@ -94,7 +100,7 @@ async function main(): Promise<void> {
     installSecondOrderGradients();
     for (const name of modelNames) {
       const p = problem(name);
-      const rows: [string, () => void][] = [['plain gradient (baseline)', () => plainStep(p)], ...REQUESTS.map(([label, r]): [string, () => void] => [label, () => statsStep(p, r)])];
+      const rows: [string, () => void][] = [['plain gradient (baseline)', () => plainStep(p)], ...REQUESTS.map(([label, r, o]): [string, () => void] => [label, () => statsStep(p, r, o?.project)])];
       rows.forEach(([, f]) => f());
       const times = rows.map(() => [] as number[]);
       for (let round = 0; round < reps; round++) {

@@ -1,79 +1,175 @@
 // outerBinCounts: the histogram of every entry of the per-example outer products a_n δ_nᵀ (a Dense layer's
 // individual weight gradients) without forming them. binCounts over the materialised products visits N·in·out
-// values (171 million for the MNIST MLP); here each row of products, a_i·δ_n sorted, is monotone in the sorted δ,
-// so its bins are runs whose ends a galloping search finds in O(log out) evaluations per run. Every value is
-// binned by binCounts' rule applied to the float32 product, so the counts are the same integers.
+// values (171 million for the MNIST MLP). Here, per example, δ is sorted, so each row of products m·δ (m = a_i ≥ 0;
+// a negative a_i uses |a_i| and −δ reversed) is monotone and its bins are runs: only the run ends are searched
+// for, starting from where the same bin edge ended in the previous row; rows go by increasing m, so the ends move
+// little. Every value is binned by binCounts' rule applied to the float32 product, so the counts are the same
+// integers: the search only decides which products need not be looked at.
 import * as tf from '@tensorflow/tfjs';
 import { output, valuesOf } from './backend-memory.js';
 import { type Axis, binCounts, binParameters } from './bin-counts.js';
 
 const KERNEL = 'FlightdeckOuterBinCounts';
 
-type Binner = (v: number) => number;
+type Rule = ReturnType<typeof binParameters>;
 
-/** Counts the bins of fl32(a·s[j]) for j < s.length, s sorted: each run of equal bins by a galloping search. */
-function countSortedRow(counts: Int32Array, a: number, s: Float32Array, bin: Binner): void {
-  const q = s.length;
-  const at = (j: number) => bin(Math.fround(a * s[j]));
-  const last = at(q - 1);
-  let start = 0;
-  while (start < q) {
-    const b = at(start);
-    if (b === last) {
-      counts[b] += q - start;
-      return;
+/** binCounts' bin of the float32 product m·t (not NaN). */
+function binOfProduct(m: number, t: number, scale: number, shift: number, low: number, high: number): number {
+  return Math.min(Math.max(Math.fround(m * t) * scale + shift, low), high) | 0;
+}
+
+/**
+ * The first j ≥ lo with bin(m·t[j]) ≥ k, given that bin(m·t[q − 1]) ≥ k and bins non-decreasing in j: a
+ * galloping search from the guess g, then bisection.
+ */
+function firstAtLeast(k: number, lo: number, g: number, m: number, t: Float32Array, { scale, shift, low, high }: Rule): number {
+  const q = t.length;
+  let below = lo - 1; // bin(m·t[below]) < k (or below the range)
+  let hi = Math.min(Math.max(g, lo), q - 1); // bin(m·t[hi]) ≥ k once established
+  if (binOfProduct(m, t[hi], scale, shift, low, high) >= k) {
+    for (let step = 1; hi - step > below; step *= 2) {
+      if (binOfProduct(m, t[hi - step], scale, shift, low, high) < k) {
+        below = hi - step;
+        break;
+      }
+      hi -= step;
     }
-    // at(lo) === b and the bin after the run differs (the bins are monotone in j and end at last ≠ b).
-    let lo = start;
-    let hi = start + 1;
-    for (let step = 1; hi < q - 1 && at(hi) === b; step *= 2) {
-      lo = hi;
-      hi = Math.min(lo + step, q - 1);
+  } else {
+    below = hi;
+    hi = q - 1;
+    for (let step = 1; below + step < hi; step *= 2) {
+      if (binOfProduct(m, t[below + step], scale, shift, low, high) >= k) {
+        hi = below + step;
+        break;
+      }
+      below += step;
     }
-    while (hi - lo > 1) {
-      const mid = (lo + hi) >>> 1;
-      if (at(mid) === b) lo = mid;
-      else hi = mid;
+  }
+  while (hi - below > 1) {
+    const mid = (below + hi) >>> 1;
+    if (binOfProduct(m, t[mid], scale, shift, low, high) >= k) hi = mid;
+    else below = mid;
+  }
+  return hi;
+}
+
+/**
+ * counts[bin(m·t[j])]++ for every multiplier m ≥ 0 (taken in increasing order) and every j, t ascending and
+ * finite. `hint[k]` holds where edge k fell in the previous row.
+ */
+function countRows(counts: Int32Array, multipliers: Float32Array, t: Float32Array, hint: Int32Array, rule: Rule): void {
+  const q = t.length;
+  const { scale, shift, low, high } = rule;
+  for (let i = 0; i < multipliers.length; i++) {
+    const m = multipliers[i];
+    const first = binOfProduct(m, t[0], scale, shift, low, high);
+    const last = binOfProduct(m, t[q - 1], scale, shift, low, high);
+    let start = 0;
+    for (let k = first + 1; k <= last; k++) {
+      const end = firstAtLeast(k, start, hint[k], m, t, rule);
+      counts[k - 1] += end - start;
+      hint[k] = end;
+      start = end;
     }
-    counts[b] += hi - start;
-    start = hi;
+    counts[last] += q - start;
   }
 }
 
-/** Every product binned one by one, NaN skipped: binCounts' loop, for rows where monotonicity may fail. */
-function countRowDirectly(counts: Int32Array, a: number, d: Float32Array, { scale, shift, low, high }: ReturnType<typeof binParameters>): void {
-  for (let j = 0; j < d.length; j++) {
-    const c = Math.fround(a * d[j]) * scale + shift;
-    if (c === c) counts[Math.min(Math.max(c, low), high) | 0]++;
+/** Every product binned one by one, NaN skipped: binCounts' loop, for examples where monotonicity may fail. */
+function countDirectly(counts: Int32Array, a: Float32Array, d: Float32Array, { scale, shift, low, high }: Rule): void {
+  for (let i = 0; i < a.length; i++) {
+    for (let j = 0; j < d.length; j++) {
+      const c = Math.fround(a[i] * d[j]) * scale + shift;
+      if (c === c) counts[Math.min(Math.max(c, low), high) | 0]++;
+    }
   }
 }
 
-const allFinite = (v: Float32Array) => v.every(Number.isFinite);
+/** Σ|x| (finite exactly when every x is), min x and max x. */
+function summary(x: Float32Array): { sumAbs: number; min: number; max: number } {
+  let sumAbs = 0;
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < x.length; i++) {
+    sumAbs += Math.abs(x[i]);
+    min = Math.min(min, x[i]);
+    max = Math.max(max, x[i]);
+  }
+  return { sumAbs, min, max };
+}
+
+/** The non-zero values of `from`, sorted, in the front of `into`. */
+function sortedNonZero(from: Float32Array, into: Float32Array): Float32Array {
+  let size = 0;
+  for (let i = 0; i < from.length; i++) if (from[i] !== 0) into[size++] = from[i];
+  return into.subarray(0, size).sort();
+}
+
+/** Reusable buffers and the hints of the two directions. */
+class Workspace {
+  private readonly buffers = new Map<string, Float32Array>();
+  readonly hintUp: Int32Array;
+  readonly hintDown: Int32Array;
+  constructor(bins: number) {
+    this.hintUp = new Int32Array(bins + 1);
+    this.hintDown = new Int32Array(bins + 1);
+  }
+  buffer(name: string, size: number): Float32Array {
+    const held = this.buffers.get(name);
+    if (held !== undefined && held.length >= size) return held;
+    const made = new Float32Array(size);
+    this.buffers.set(name, made);
+    return made;
+  }
+}
+
+/**
+ * All products rows[i]·cols[j] of one example (finite factors, monotone rule). A zero factor makes a (signed)
+ * zero product, in bin(0); the other products are counted by runs.
+ */
+function countExample(counts: Int32Array, rows: Float32Array, cols: Float32Array, w: Workspace, rule: Rule): void {
+  const t = sortedNonZero(cols, w.buffer('cols', cols.length));
+  const m = sortedNonZero(rows, w.buffer('rows', rows.length));
+  counts[binOfProduct(0, 0, rule.scale, rule.shift, rule.low, rule.high)] += rows.length * cols.length - m.length * t.length;
+  if (t.length === 0 || m.length === 0) return;
+  const q = t.length;
+  // (−t) reversed is ascending, and a·t[q − 1 − j] = |a|·(−t[q − 1 − j]) exactly.
+  const mirrored = w.buffer('mirrored', q);
+  for (let j = 0; j < q; j++) mirrored[j] = -t[q - 1 - j];
+  const split = m.findIndex((v) => v > 0);
+  const negatives = split < 0 ? m.length : split;
+  // |a| in increasing order: the negative multipliers from the last one down.
+  const down = w.buffer('down', negatives);
+  for (let i = 0; i < negatives; i++) down[i] = -m[negatives - 1 - i];
+  countRows(counts, down.subarray(0, negatives), mirrored.subarray(0, q), w.hintDown, rule);
+  countRows(counts, m.subarray(negatives), t, w.hintUp, rule);
+}
 
 /**
  * counts[bin(fl32(a[n, i]·d[n, j]))]++ over all n, i, j. The run search needs the bin to be monotone in the
  * product and no NaN among the products: true for finite factors and a finite, non-degenerate range; any other
- * example is counted directly (where NaN products are skipped, as binCounts does).
+ * example is counted directly (where NaN products are skipped, as binCounts does). Each example sorts the factor
+ * whose rows cross fewer bin edges in all.
  */
 export function countOuterProducts(counts: Int32Array, a: Float32Array, d: Float32Array, n: number, axis: Axis): void {
   const p = a.length / n;
   const q = d.length / n;
+  if (p === 0 || q === 0) return;
   const rule = binParameters(axis);
-  const { scale, shift, low, high } = rule;
-  const bin: Binner = (v) => Math.min(Math.max(v * scale + shift, low), high) | 0;
-  const monotoneRule = Number.isFinite(scale) && scale !== 0 && Number.isFinite(shift);
-  const sorted = new Float32Array(q);
+  const monotoneRule = Number.isFinite(rule.scale) && rule.scale !== 0 && Number.isFinite(rule.shift);
+  const workspace = new Workspace(axis.bins);
   for (let e = 0; e < n; e++) {
     const rowA = a.subarray(e * p, (e + 1) * p);
     const rowD = d.subarray(e * q, (e + 1) * q);
-    if (q === 0) continue;
-    if (!(monotoneRule && allFinite(rowA) && allFinite(rowD))) {
-      for (let i = 0; i < p; i++) countRowDirectly(counts, rowA[i], rowD, rule);
-      continue;
-    }
-    sorted.set(rowD);
-    sorted.sort();
-    for (let i = 0; i < p; i++) countSortedRow(counts, rowA[i], sorted, bin);
+    const [sa, sd] = [summary(rowA), summary(rowD)];
+    // The rows u_i·v cross Σ|u_i|·(max v − min v)·scale bin edges in all; the runs cost a few products per edge
+    // and per row, and sorting.
+    const rowsOfA = p + sa.sumAbs * (sd.max - sd.min) * Math.abs(rule.scale);
+    const rowsOfD = q + sd.sumAbs * (sa.max - sa.min) * Math.abs(rule.scale);
+    if (!(monotoneRule && Number.isFinite(sa.sumAbs) && Number.isFinite(sd.sumAbs)) || p * q <= 4 * (Math.min(rowsOfA, rowsOfD) + p + q)) {
+      countDirectly(counts, rowA, rowD, rule);
+    } else if (rowsOfA <= rowsOfD) countExample(counts, rowA, rowD, workspace, rule);
+    else countExample(counts, rowD, rowA, workspace, rule);
   }
 }
 

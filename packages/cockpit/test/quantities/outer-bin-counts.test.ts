@@ -49,6 +49,7 @@ describe.each(AXES)('outerBinCounts on %j', (axis) => {
       [3, 1, 200],
       [4, 64, 1],
       [2, 300, 17],
+      [2, 300, 200],
     ] as const) {
       await compareOn(factors(n, p, spread), factors(n, q, spread), n, axis);
     }
