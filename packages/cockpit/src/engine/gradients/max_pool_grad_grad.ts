@@ -1,5 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { windowTaps } from '../patches.js';
+import { windowTapsLast } from './window_taps_last.js';
+
+/** Below every value a pooled input holds; finite, because the taps come from a convolution. */
+const BELOW_EVERYTHING = -3.4028234663852886e38;
 
 /**
  * MaxPoolGrad scatters dy to each window's first maximum (row-major), so it is linear in dy with gradient "ddx at
@@ -16,10 +19,9 @@ export const maxPoolGradGradConfig: tf.GradConfig = {
     return {
       dy: () => {
         const info = tf.backend_util.computePool2DInfo(input.shape, filterSize, strides, 1, pad, dimRoundingMode);
-        const inputTaps = tf.stack(windowTaps(input, info, -Infinity));
-        const ddxTaps = tf.stack(windowTaps(ddx as tf.Tensor4D, info));
-        const first = tf.oneHot(tf.argMax(inputTaps, 0), inputTaps.shape[0]);
-        return tf.sum(tf.mul(tf.transpose(first, [4, 0, 1, 2, 3]), ddxTaps), 0);
+        const first = tf.argMax(windowTapsLast(input, info, BELOW_EVERYTHING), 4);
+        const ddxTaps = windowTapsLast(ddx as tf.Tensor4D, info, 0);
+        return tf.sum(tf.mul(tf.oneHot(first, ddxTaps.shape[4]!), ddxTaps), 4);
       },
       input: () => tf.zerosLike(input),
       output: () => tf.zerosLike(dy),
