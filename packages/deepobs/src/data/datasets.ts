@@ -1,9 +1,10 @@
 import { Rng } from '@flightdeck/core';
-import type { DataOptions, DataSet } from './types.js';
+import type { DataOptions, DataSet, TrainOrder } from './types.js';
 import { ImageDataSet } from './image-dataset.js';
 import { TextDataSet } from './text-dataset.js';
 import { VectorDataSet } from './vector-dataset.js';
 import { gaussianRows, syntheticImages, syntheticText } from './synthetic.js';
+import { numpyNormalRows } from './numpy-random-state.js';
 import { readIdxDataSet, readRecordDataSet, readTolstoi, resolveDataDir } from './sources.js';
 
 export const DATASET_NAMES = ['mnist', 'fmnist', 'cifar10', 'cifar100', 'svhn', 'tolstoi', 'quadratic', 'two_d'] as const;
@@ -32,10 +33,14 @@ export const IMAGE_DATASETS: Record<'mnist' | 'fmnist' | 'cifar10' | 'cifar100' 
 
 export const TOLSTOI = { vocabulary: 83, seqLength: 50, validSize: 653_237 } as const;
 
-/** The generated noise of quadratic_deep and the 2-D problems (DeepOBS draws them with fixed seeds 42/43/44). */
+/**
+ * The generated noise of quadratic_deep and the 2-D problems (DeepOBS draws them with fixed seeds 42/43/44).
+ * `numpy`: drawn exactly as DeepOBS does (`RandomState(seed).normal(0, std, (size, dim))`, cast to float32);
+ * the 2-D noise is still drawn by our own generator.
+ */
 export const NOISE_DATASETS = {
-  quadratic: { dim: 100, size: 1000, std: 0.6, zeroTest: false },
-  two_d: { dim: 2, size: 10_000, std: 1.0, zeroTest: true },
+  quadratic: { dim: 100, size: 1000, std: 0.6, zeroTest: false, numpy: true },
+  two_d: { dim: 2, size: 10_000, std: 1.0, zeroTest: true, numpy: false },
 } as const;
 
 const DEFAULT_SYNTHETIC_SIZE = { image: 512, text: 20_000 };
@@ -46,7 +51,10 @@ const DEFAULT_SYNTHETIC_SIZE = { image: 512, text: 20_000 };
  */
 export function loadDataSet(name: DataSetName, options: DataOptions): DataSet {
   const rng = new Rng(options.seed).fork(`data/${name}`);
-  if (name === 'quadratic' || name === 'two_d') return noiseDataSet(name, rng);
+  const trainOrder = options.trainOrder ?? 'reshuffle';
+  if (trainOrder !== 'reshuffle' && trainOrder !== 'fixed') throw new Error(`data set "${name}": unknown train order "${trainOrder}" (reshuffle, fixed)`);
+  if (name === 'quadratic' || name === 'two_d') return noiseDataSet(name, rng, trainOrder);
+  if (trainOrder !== 'reshuffle') throw new Error(`data set "${name}": train order "${trainOrder}" is offered by the quadratic and 2-D data sets only`);
   if (name === 'tolstoi') return tolstoiDataSet(options, rng);
   const info = IMAGE_DATASETS[name];
   if (!info) throw new Error(`unknown data set "${name}"; known: ${DATASET_NAMES.join(', ')}`);
@@ -95,9 +103,10 @@ function tolstoiDataSet(options: DataOptions, rng: Rng): DataSet {
 }
 
 /** Fixed noise draws: train from seed 42, test from 43 (all zeros for the 2-D problems), valid from 44. */
-function noiseDataSet(name: 'quadratic' | 'two_d', rng: Rng): DataSet {
+function noiseDataSet(name: 'quadratic' | 'two_d', rng: Rng, trainOrder: TrainOrder): DataSet {
   const spec = NOISE_DATASETS[name];
-  const draw = (seed: number) => gaussianRows(new Rng(seed), spec.size, spec.dim, spec.std);
+  const draw = (seed: number) =>
+    spec.numpy ? numpyNormalRows(seed, spec.size, spec.dim, spec.std) : gaussianRows(new Rng(seed), spec.size, spec.dim, spec.std);
   return new VectorDataSet({
     name,
     source: 'generated',
@@ -107,5 +116,6 @@ function noiseDataSet(name: 'quadratic' | 'two_d', rng: Rng): DataSet {
     test: spec.zeroTest ? { data: new Float32Array(spec.size * spec.dim), count: spec.size } : draw(43),
     trainEvalSize: spec.size,
     rng,
+    trainOrder,
   });
 }

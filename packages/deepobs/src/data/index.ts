@@ -6,3 +6,4 @@ export * from './formats/records.js';
 export * from './formats/npy.js';
 export * from './sources.js';
 export * from './datasets.js';
+export * from './numpy-random-state.js';

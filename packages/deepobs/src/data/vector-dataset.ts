@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '@flightdeck/core';
-import type { Batch, DataSet, Split } from './types.js';
+import type { Batch, DataSet, Split, TrainOrder } from './types.js';
 
 /** Rows of `dim` floats per example. */
 export interface VectorRows {
@@ -18,12 +18,14 @@ export interface VectorDataSetConfig {
   /** train_eval = the first trainEvalSize // batchSize batches of a fresh shuffled pass over train. */
   trainEvalSize: number;
   rng: Rng;
+  trainOrder: TrainOrder;
 }
 
 /** Noise vectors of the quadratic and 2-D problems: inputs only, no targets. */
 export class VectorDataSet implements DataSet {
   readonly name: string;
   readonly source: string;
+  private fixedOrder: Int32Array | undefined;
 
   constructor(private readonly config: VectorDataSetConfig) {
     this.name = config.name;
@@ -38,7 +40,7 @@ export class VectorDataSet implements DataSet {
   *batches(split: Split, batchSize: number): Generator<Batch> {
     const rows = this.rows(split);
     const { dim } = this.config;
-    const order = split === 'train' || split === 'train_eval' ? this.config.rng.permutation(rows.count) : undefined;
+    const order = split === 'train' || split === 'train_eval' ? this.trainPermutation(rows.count) : undefined;
     const n = this.numBatches(split, batchSize);
     for (let b = 0; b < n; b++) {
       const out = new Float32Array(batchSize * dim);
@@ -48,6 +50,12 @@ export class VectorDataSet implements DataSet {
       }
       yield { inputs: tf.tensor2d(out, [batchSize, dim]) };
     }
+  }
+
+  private trainPermutation(count: number): Int32Array {
+    if (this.config.trainOrder === 'reshuffle') return this.config.rng.permutation(count);
+    this.fixedOrder ??= this.config.rng.permutation(count);
+    return this.fixedOrder;
   }
 
   private rows(split: Split): VectorRows {

@@ -1,6 +1,6 @@
 import type { DeepobsResult, Sink } from '@flightdeck/core';
 import type { HyperparameterValue } from '../optimizers/index.js';
-import type { Split } from '../data/index.js';
+import type { Split, TrainOrder } from '../data/index.js';
 
 /** One DeepOBS run: what the standard and the learning-rate-schedule runner of DeepOBS 1.2 take. */
 export interface RunSpec {
@@ -25,7 +25,7 @@ export interface RunSpec {
    */
   lrSchedEpochs?: number[];
   lrSchedFactors?: number[];
-  data?: { dataDir?: string; synthetic?: boolean; syntheticSize?: number };
+  data?: { dataDir?: string; synthetic?: boolean; syntheticSize?: number; trainOrder?: TrainOrder };
   /** Writes the DeepOBS 1.2 JSON under this folder in DeepOBS's layout; no file when absent. */
   outputDir?: string;
   /** Cockpit preset to instrument the run with (problems that expose a layer chain only). */
