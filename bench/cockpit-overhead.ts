@@ -3,7 +3,8 @@
 // cpu backends; optionally per-quantity costs and the tensor-memory peak of GradHist1d against plain training.
 //
 // Run: node -r ./tools/ts-register.cjs bench/cockpit-overhead.ts [options]
-//   --backends wasm,cpu   --models mlp,cnn   --reps 2   --window1 4   --breakdown   --memory
+//   --backends wasm,cpu   --models mlp,cnn   --presets economy,business,full   --reps 2   --window1 4   --breakdown
+//   --memory
 // (--window1: steps per measurement at interval 1, except full, which is always 1 step.)
 // Models: "mlp" is DeepOBS mnist_mlp's shape (784-1000-500-100-10, ReLU, batch 128); "cnn" is cifar10_3c3d's
 // layer stack (conv 64 5×5 valid, max-pool 3/2 same, conv 96 3×3 valid, max-pool, conv 128 3×3 same, max-pool,
@@ -23,6 +24,7 @@ const option = (name: string, fallback: string) => {
 };
 const backends = option('backends', 'wasm,cpu').split(',') as BackendName[];
 const modelNames = option('models', 'mlp,cnn').split(',') as ModelName[];
+const presetNames = option('presets', 'economy,business,full').split(',') as Preset[];
 const reps = Number(option('reps', '2'));
 const window1 = Number(option('window1', '4'));
 const breakdown = args.includes('--breakdown');
@@ -157,7 +159,7 @@ function table(rows: [string, number][], base: number): string {
 async function presets(p: Problem, what: string): Promise<string> {
   const trainers = [
     plainTrainer(p, window1),
-    ...(['economy', 'business', 'full'] as const).flatMap((preset) => [
+    ...presetNames.flatMap((preset) => [
       cockpitTrainer(p, `${preset}, interval 1`, preset === 'full' ? 1 : window1, { preset, interval: 1, once: preset === 'full' }),
       cockpitTrainer(p, `${preset}, interval 16`, 16, { preset, interval: 16, once: preset === 'full' }),
     ]),

@@ -36,14 +36,19 @@ export async function downloadScalar(t: tf.Tensor): Promise<number> {
   return (await download(t))[0];
 }
 
+/** ‖t_p‖ for each tensor. Not tf.norm: its pow(|x|, 2) makes it about ten times slower on wasm. */
+function norms(tensors: readonly tf.Tensor[]): tf.Tensor1D {
+  return tf.sqrt(tf.stack(tensors.map((t) => tf.sum(tf.square(t))))) as tf.Tensor1D;
+}
+
 /** ‖t_p‖ for each tensor, in one download. */
 export function perTensorNorms(tensors: readonly tf.Tensor[]): Promise<number[]> {
-  return download(tf.tidy(() => tf.stack(tensors.map((t) => tf.norm(t)))));
+  return download(tf.tidy(() => norms(tensors)));
 }
 
 /** ‖a_p − b_p‖ for each pair, in one download. */
 export function perTensorDistances(a: readonly tf.Tensor[], b: readonly tf.Tensor[]): Promise<number[]> {
-  return download(tf.tidy(() => tf.stack(a.map((t, i) => tf.norm(tf.sub(t, b[i]))))));
+  return download(tf.tidy(() => norms(a.map((t, i) => tf.sub(t, b[i])))));
 }
 
 /** Σ over all tensors of all their entries, as one scalar tensor. */
