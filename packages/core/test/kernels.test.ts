@@ -35,12 +35,15 @@ describe('wasm replacement kernels', () => {
     await selectBackend('wasm');
   });
 
-  it('are the registered wasm kernels after backend selection, and registering twice changes nothing', () => {
-    registerMissingKernels('wasm');
-    for (const config of REPLACEMENT_KERNELS.filter((k) => k.backendName === 'wasm')) {
-      expect(tf.getKernel(config.kernelName, 'wasm')?.kernelFunc).toBe(config.kernelFunc);
+  it.each(['wasm', 'cpu'] as const)('are the registered %s kernels after backend selection, and registering twice changes nothing', async (backend) => {
+    await selectBackend(backend);
+    registerMissingKernels(backend);
+    for (const config of REPLACEMENT_KERNELS.filter((k) => k.backendName === backend)) {
+      expect(tf.getKernel(config.kernelName, backend)?.kernelFunc).toBe(config.kernelFunc);
     }
-    expect(REPLACEMENT_KERNELS.map((k) => k.kernelName)).toEqual(expect.arrayContaining(['UnsortedSegmentSum', 'MaxPoolGrad']));
+    expect(REPLACEMENT_KERNELS.map((k) => k.kernelName)).toEqual(
+      expect.arrayContaining(['UnsortedSegmentSum', 'MaxPoolGrad', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'BatchMatMul']),
+    );
   });
 
   describe('UnsortedSegmentSum', () => {
@@ -99,5 +102,132 @@ describe('wasm replacement kernels', () => {
         ),
       );
     });
+  });
+});
+
+type ConvPad = 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
+interface ConvCase {
+  name: string;
+  x: [number, number, number, number];
+  filter: [number, number, number, number];
+  strides: [number, number];
+  pad: ConvPad;
+}
+
+/**
+ * dx and dW of Σ conv2d(x, W)·dy by the definition, one product at a time:
+ * y[n, r, c, o] = Σ_{i, j, d} x[n, r·sh + i − top, c·sw + j − left, d]·W[i, j, d, o], zero outside x.
+ */
+function convGradientsByLoops(c: ConvCase, x: number[], w: number[], dy: number[]): { dx: number[]; dw: number[] } {
+  const info = tf.backend_util.computeConv2DInfo(c.x, c.filter, c.strides, 1, c.pad);
+  const [batch, height, width, inC] = c.x;
+  const [kh, kw, , outC] = c.filter;
+  const dx = new Array<number>(x.length).fill(0);
+  const dw = new Array<number>(w.length).fill(0);
+  for (let n = 0; n < batch; n++) {
+    for (let r = 0; r < info.outHeight; r++) {
+      for (let col = 0; col < info.outWidth; col++) {
+        for (let i = 0; i < kh; i++) {
+          const h = r * info.strideHeight + i - info.padInfo.top;
+          if (h < 0 || h >= height) continue;
+          for (let j = 0; j < kw; j++) {
+            const v = col * info.strideWidth + j - info.padInfo.left;
+            if (v < 0 || v >= width) continue;
+            for (let d = 0; d < inC; d++) {
+              const xAt = ((n * height + h) * width + v) * inC + d;
+              for (let o = 0; o < outC; o++) {
+                const g = dy[((n * info.outHeight + r) * info.outWidth + col) * outC + o]!;
+                const wAt = ((i * kw + j) * inC + d) * outC + o;
+                dx[xAt] += w[wAt]! * g;
+                dw[wAt] += x[xAt]! * g;
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  return { dx, dw };
+}
+
+function expectClose(actual: ArrayLike<number>, expected: number[], tolerance = 1e-5): void {
+  expect(actual.length).toBe(expected.length);
+  const scale = Math.max(1, ...expected.map(Math.abs));
+  let worst = 0;
+  for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(actual[i]! - expected[i]!));
+  expect(worst / scale).toBeLessThanOrEqual(tolerance);
+}
+
+describe.each(['wasm', 'cpu'] as const)('convolution gradients on %s against loops over the definition', (backend) => {
+  const cases: ConvCase[] = [
+    { name: '5×5 same, stride 1 (fmnist_2c2d)', x: [2, 7, 7, 3], filter: [5, 5, 3, 4], strides: [1, 1], pad: 'same' },
+    { name: '3×3 valid, stride 1, odd sizes', x: [3, 9, 6, 5], filter: [3, 3, 5, 2], strides: [1, 1], pad: 'valid' },
+    { name: '3×3 same, stride 2 (all_cnn_c, wrn)', x: [2, 8, 8, 3], filter: [3, 3, 3, 6], strides: [2, 2], pad: 'same' },
+    { name: '3×3 same, stride 2 on odd sizes', x: [1, 9, 7, 2], filter: [3, 3, 2, 3], strides: [2, 2], pad: 'same' },
+    { name: '1×1 stride 2 (wrn shortcut), unread trailing rows', x: [2, 6, 7, 4], filter: [1, 1, 4, 5], strides: [2, 2], pad: 'same' },
+    { name: '3×2 valid, strides 3 and 2, batch 1', x: [1, 11, 8, 2], filter: [3, 2, 2, 3], strides: [3, 2], pad: 'valid' },
+    { name: 'numeric padding 1, stride 2', x: [2, 9, 9, 3], filter: [3, 3, 3, 2], strides: [2, 2], pad: 1 },
+    {
+      name: 'explicit padding wider than the kernel (first output rows read only zeros)',
+      x: [2, 5, 6, 2],
+      filter: [2, 2, 2, 3],
+      strides: [1, 1],
+      pad: [[0, 0], [3, 1], [0, 2], [0, 0]],
+    },
+  ];
+
+  beforeAll(async () => {
+    await selectBackend(backend);
+  });
+
+  it.each(cases)('dx and dW match: $name', ({ name, ...geometry }) => {
+    const c = { name, ...geometry };
+    const info = tf.backend_util.computeConv2DInfo(c.x, c.filter, c.strides, 1, c.pad);
+    const x = normals(7, c.x.reduce((a, b) => a * b));
+    const w = normals(8, c.filter.reduce((a, b) => a * b));
+    const dy = normals(9, info.outShape.reduce((a, b) => a * b));
+    const expected = convGradientsByLoops(c, x, w, dy);
+    const [dx, dw] = tf.tidy(() => {
+      const weights = tf.tensor4d(dy, info.outShape);
+      const loss = (input: tf.Tensor, filter: tf.Tensor) =>
+        tf.conv2d(input as tf.Tensor4D, filter as tf.Tensor4D, c.strides, c.pad).mul(weights).sum();
+      return tf.grads(loss)([tf.tensor4d(x, c.x), tf.tensor4d(w, c.filter)]).map((g) => g.dataSync());
+    });
+    expectClose(dx!, expected.dx);
+    expectClose(dw!, expected.dw);
+  });
+
+  it('conv2dTranspose (a forward Conv2DBackpropInput) of stride 2 matches the loops', () => {
+    const c: ConvCase = { name: 'vae decoder', x: [2, 8, 8, 3], filter: [4, 4, 3, 2], strides: [2, 2], pad: 'same' };
+    const info = tf.backend_util.computeConv2DInfo(c.x, c.filter, c.strides, 1, c.pad);
+    const w = normals(10, c.filter.reduce((a, b) => a * b));
+    const dy = normals(11, info.outShape.reduce((a, b) => a * b));
+    const expected = convGradientsByLoops(c, new Array<number>(c.x.reduce((a, b) => a * b)).fill(0), w, dy).dx;
+    const out = tf.tidy(() => tf.conv2dTranspose(tf.tensor4d(dy, info.outShape), tf.tensor4d(w, c.filter), c.x, c.strides, c.pad).dataSync());
+    expectClose(out, expected);
+  });
+});
+
+describe('BatchMatMul on wasm with transpose flags', () => {
+  const shapes: { name: string; a: number[]; b: number[]; transposeA: boolean; transposeB: boolean }[] = [
+    { name: 'plain', a: [5, 7], b: [7, 3], transposeA: false, transposeB: false },
+    { name: 'transposeA (a dense weight gradient)', a: [7, 5], b: [7, 3], transposeA: true, transposeB: false },
+    { name: 'transposeB (a dense input gradient)', a: [5, 7], b: [3, 7], transposeA: false, transposeB: true },
+    { name: 'both', a: [7, 5], b: [3, 7], transposeA: true, transposeB: true },
+    { name: 'batched, both', a: [4, 7, 5], b: [4, 3, 7], transposeA: true, transposeB: true },
+    { name: 'broadcast batch, transposeA', a: [1, 7, 5], b: [3, 7, 2], transposeA: true, transposeB: false },
+  ];
+  it.each(shapes)('matches cpu: $name', async ({ a, b, transposeA, transposeB }) => {
+    const av = normals(12, a.reduce((p, q) => p * q));
+    const bv = normals(13, b.reduce((p, q) => p * q));
+    await expectSameOnWasmAsCpu(() => tf.matMul(tf.tensor(av, a), tf.tensor(bv, b), transposeA, transposeB));
+  });
+
+  it('gives the gradients of a dense layer', async () => {
+    const x = normals(14, 6 * 9);
+    const w = normals(15, 9 * 4);
+    await expectSameOnWasmAsCpu(() =>
+      tf.grads((input: tf.Tensor, weights: tf.Tensor) => tf.matMul(input, weights).square().sum())([tf.tensor2d(x, [6, 9]), tf.tensor2d(w, [9, 4])]),
+    );
   });
 });

@@ -1,35 +1,30 @@
 import * as tf from '@tensorflow/tfjs';
+import { conv2dFitted, fitAxis } from './conv-geometry.js';
 
 /**
- * Conv2DBackpropFilter as one matMul per kernel tap: dW[i, j] = Σ over batch and output positions of the input
- * window at tap (i, j) times dy. tfjs-backend-wasm has no such kernel (every conv weight gradient throws). Ops run
+ * Conv2DBackpropFilter as one forward convolution (tfjs-wasm has no such kernel; the cpu backend's is a naive
+ * loop): dW[i, j, c, o] = Σ_{n, y, x} x[n, y·s + i, x·s + j, c]·dy[n, y, x, o] is a valid correlation of x with
+ * batch and channels swapped, [c, H, W, n], and dy as the filter, [y, x, n, o], dilated by the strides. Ops run
  * inside a kernel are not taped, so this is safe under tf.grad.
  */
 function conv2DBackpropFilter({ inputs, attrs }: { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMap }): tf.Tensor {
   const { strides, pad, dimRoundingMode, filterShape, dataFormat } = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
-  if (dataFormat !== 'NHWC') throw new Error(`Conv2DBackpropFilter (wasm replacement): dataFormat ${dataFormat} is not supported, only NHWC`);
+  if (dataFormat !== 'NHWC') throw new Error(`Conv2DBackpropFilter (replacement): dataFormat ${dataFormat} is not supported, only NHWC`);
   const x = inputs.x as tf.Tensor4D;
   const dy = inputs.dy as tf.Tensor4D;
   const info = tf.backend_util.computeConv2DInfo(x.shape, filterShape, strides, 1, pad, dimRoundingMode, false, 'channelsLast');
-  const [kh, kw, inC, outC] = filterShape;
+  // Pad after so that exactly kernel-size positions come out (strides can leave trailing rows of x unread).
+  const axis = (length: number, kernel: number, before: number, outLength: number, stride: number) =>
+    fitAxis(length, before, kernel + (outLength - 1) * stride - length - before);
   return tf.tidy(() => {
-    const { top, bottom, left, right } = info.padInfo;
-    const padded = tf.pad(x, [[0, 0], [top, bottom], [left, right], [0, 0]]);
-    // dyᵀ once, and plain products: wasm's matMul is several times slower with its transpose flags.
-    const dyColumns = tf.transpose(tf.reshape(dy, [-1, outC]));
-    const taps: tf.Tensor[] = [];
-    for (let i = 0; i < kh; i++) {
-      for (let j = 0; j < kw; j++) {
-        const window = tf.stridedSlice(
-          padded,
-          [0, i, j, 0],
-          [x.shape[0], i + info.strideHeight * (info.outHeight - 1) + 1, j + info.strideWidth * (info.outWidth - 1) + 1, inC],
-          [1, info.strideHeight, info.strideWidth, 1],
-        );
-        taps.push(tf.matMul(dyColumns, tf.reshape(window, [-1, inC])));
-      }
-    }
-    return tf.reshape(tf.transpose(tf.stack(taps), [0, 2, 1]), filterShape);
+    const gradient = conv2dFitted(
+      tf.transpose(x, [3, 1, 2, 0]),
+      tf.transpose(dy, [1, 2, 0, 3]),
+      axis(info.inHeight, info.filterHeight, info.padInfo.top, info.outHeight, info.strideHeight),
+      axis(info.inWidth, info.filterWidth, info.padInfo.left, info.outWidth, info.strideWidth),
+      [info.strideHeight, info.strideWidth],
+    );
+    return tf.transpose(gradient, [1, 2, 0, 3]);
   });
 }
 
@@ -38,3 +33,5 @@ export const conv2DBackpropFilterWasm: tf.KernelConfig = {
   backendName: 'wasm',
   kernelFunc: conv2DBackpropFilter as unknown as tf.KernelFunc,
 };
+
+export const conv2DBackpropFilterCpu: tf.KernelConfig = { ...conv2DBackpropFilterWasm, backendName: 'cpu' };

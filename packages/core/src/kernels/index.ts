@@ -3,7 +3,9 @@
  * backend when it is selected. One file per kernel; this file is only the list.
  */
 import * as tf from '@tensorflow/tfjs';
+import { batchMatMulWasm } from './batch-mat-mul.js';
 import { conv2DBackpropFilterWasm } from './conv2d-backprop-filter.js';
+import { conv2DBackpropInputWasm } from './conv2d-backprop-input.js';
 import { maxPoolGradWasm } from './max-pool-grad.js';
 import { unsortedSegmentSumWasm } from './unsorted-segment-sum.js';
 
@@ -11,6 +13,8 @@ export const REPLACEMENT_KERNELS: readonly tf.KernelConfig[] = [
   unsortedSegmentSumWasm,
   maxPoolGradWasm,
   conv2DBackpropFilterWasm,
+  conv2DBackpropInputWasm,
+  batchMatMulWasm,
 ];
 
 /**
