@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { conv2dFitted, fitAxis } from './conv-geometry.js';
 
 /**
- * Conv2DBackpropInput as one forward convolution (XNNPACK on wasm, several times faster than the stock loops):
+ * Conv2DBackpropInput for wasm as one forward convolution (XNNPACK, several times faster than the stock loops;
+ * on the cpu backend, whose forward convolution is a loop too, it is slower than the stock kernel):
  * dx is the full correlation of dy, spread out by the strides, with the filter flipped in space and its
  * in/out channels swapped. Ops run inside a kernel are not taped, so this is safe under tf.grad.
  */
@@ -48,5 +49,3 @@ export const conv2DBackpropInputWasm: tf.KernelConfig = {
   backendName: 'wasm',
   kernelFunc: conv2DBackpropInput as unknown as tf.KernelFunc,
 };
-
-export const conv2DBackpropInputCpu: tf.KernelConfig = { ...conv2DBackpropInputWasm, backendName: 'cpu' };

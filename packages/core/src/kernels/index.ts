@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { batchMatMulWasm } from './batch-mat-mul.js';
-import { conv2DBackpropFilterWasm } from './conv2d-backprop-filter.js';
+import { conv2DBackpropFilterCpu, conv2DBackpropFilterWasm } from './conv2d-backprop-filter.js';
 import { conv2DBackpropInputWasm } from './conv2d-backprop-input.js';
 import { maxPoolGradWasm } from './max-pool-grad.js';
 import { unsortedSegmentSumWasm } from './unsorted-segment-sum.js';
@@ -13,6 +13,7 @@ export const REPLACEMENT_KERNELS: readonly tf.KernelConfig[] = [
   unsortedSegmentSumWasm,
   maxPoolGradWasm,
   conv2DBackpropFilterWasm,
+  conv2DBackpropFilterCpu,
   conv2DBackpropInputWasm,
   batchMatMulWasm,
 ];
