@@ -1,0 +1,93 @@
+// Lanczos for one extreme eigenvalue of a symmetric operator known only by its products (HVPs). The basis lives
+// in host memory and the recurrence runs in float64: on wasm and cpu the tensor ops for it (Slice to split the
+// vector per parameter, matMul with transpose flags, Stack) cost a large fraction of an HVP, a JS loop a few ms.
+import { symmetricEigen } from './symmetric-eigen.js';
+
+/** Which Ritz value is the estimate: the largest algebraic one, or the one of largest magnitude (power iteration's). */
+export type RitzTarget = 'algebraic' | 'magnitude';
+
+/** One Lanczos step's estimate, for the stopping rule. */
+export interface RitzEstimate {
+  value: number;
+  /** The previous step's estimate (+∞ before the second product). */
+  previous: number;
+  /** ‖A x − θ x‖ of the unit Ritz pair (β_j · |last entry of its eigenvector of T|): some λ is within it of θ. */
+  residual: number;
+}
+
+export interface LanczosOptions {
+  target: RitzTarget;
+  maxIterations: number;
+  /** True when the estimate is good enough. Lanczos also stops on an invariant subspace (β = 0). */
+  converged: (estimate: RitzEstimate) => boolean;
+  /** Also return the unit Ritz vector of the estimate. */
+  withVector?: boolean;
+}
+
+export interface LanczosResult {
+  value: number;
+  /** Products of the operator made. */
+  iterations: number;
+  converged: boolean;
+  vector?: Float32Array;
+}
+
+/**
+ * Lanczos with full reorthogonalisation (twice: "twice is enough" keeps the basis orthogonal to rounding) from
+ * `start` (any nonzero vector). `apply` returns the operator times a unit vector.
+ */
+export async function lanczos(apply: (q: Float32Array) => Promise<Float32Array>, start: Float32Array, options: LanczosOptions): Promise<LanczosResult> {
+  const dimension = start.length;
+  const steps = Math.min(options.maxIterations, dimension);
+  const basis: Float32Array[] = [scaled(start, 1 / Math.sqrt(dot(start, start)))];
+  const alphas: number[] = [];
+  const betas: number[] = [];
+  let previous = Infinity;
+  for (let j = 0; ; j++) {
+    const w = Float64Array.from(await apply(basis[j]!));
+    alphas.push(dot(basis[j]!, w));
+    for (let pass = 0; pass < 2; pass++) for (const q of basis) axpy(-dot(q, w), q, w);
+    const beta = Math.sqrt(dot(w, w));
+    const ritz = extremeRitz(alphas, betas, options.target);
+    const estimate = { value: ritz.value, previous, residual: beta * Math.abs(ritz.vector[j]!) };
+    const converged = beta === 0 || j === dimension - 1 || options.converged(estimate);
+    if (converged || j === steps - 1) {
+      return { value: ritz.value, iterations: j + 1, converged, vector: options.withVector ? ritzVector(basis, ritz.vector) : undefined };
+    }
+    previous = ritz.value;
+    betas.push(beta);
+    basis.push(scaled(w, 1 / beta));
+  }
+}
+
+function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
+  return s;
+}
+
+/** y += c·x */
+function axpy(c: number, x: ArrayLike<number>, y: Float64Array): void {
+  for (let i = 0; i < y.length; i++) y[i]! += c * x[i]!;
+}
+
+function scaled(x: ArrayLike<number>, c: number): Float32Array {
+  return Float32Array.from(x, (v) => v * c);
+}
+
+/** The requested extreme eigenpair of the Lanczos tridiagonal matrix T (the eigenvector in the Lanczos basis). */
+function extremeRitz(alphas: readonly number[], betas: readonly number[], target: RitzTarget): { value: number; vector: number[] } {
+  const k = alphas.length;
+  const t = Array.from({ length: k }, (_, i) => Array.from({ length: k }, (_, j) => (i === j ? alphas[i]! : Math.abs(i - j) === 1 ? betas[Math.min(i, j)]! : 0)));
+  const { values, vectors } = symmetricEigen(t);
+  const top = k - 1;
+  const index = target === 'magnitude' && Math.abs(values[0]!) > Math.abs(values[top]!) ? 0 : top;
+  return { value: values[index]!, vector: vectors[index]! };
+}
+
+/** Σ_i y_i q_i, normalised. */
+function ritzVector(basis: readonly Float32Array[], y: readonly number[]): Float32Array {
+  const x = new Float64Array(basis[0]!.length);
+  basis.forEach((q, i) => axpy(y[i]!, q, x));
+  return scaled(x, 1 / Math.sqrt(dot(x, x)));
+}
