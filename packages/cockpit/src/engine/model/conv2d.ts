@@ -1,14 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import { matMul, sumAxis } from '../linalg.js';
+import { convKernelDiagonal } from '../curvature/conv-kernel-diagonal.js';
+import { sumAxis } from '../linalg.js';
 import { patches } from '../patches.js';
 import type { LayerGrads } from '../per-example/layer-grads.js';
 import { ConvGrads } from '../per-example/conv-grads.js';
 import type { LayerVariable, ParametrisedStep } from './step.js';
-
-/** Floats per block of per-column gradients in factorDiagonal (16 MiB). */
-const MAX_BLOCK_SIZE = 2 ** 22;
-/** Floats of the patch Gram tensor [N, positions, positions, taps] of the factored form (64 MiB). */
-const MAX_PATCH_GRAM_SIZE = 2 ** 24;
 
 /** 2-D convolution (NHWC, kernel [kh, kw, in, out], no dilation) plus bias. */
 export class Conv2DStep implements ParametrisedStep {
@@ -54,17 +50,14 @@ export class Conv2DStep implements ParametrisedStep {
 
   /**
    * Σ over examples and columns of the squared per-column gradients, G[c, n] = P_nᵀ S[c, n] (patches P_n). The
-   * bias part is Σ (Σ_positions S)². For the kernel, whichever is cheaper of: materialising G a block of columns at
-   * a time, or (few output positions) the factored form Σ_n Σ_{s,s'} (P_n P_nᵀ)[s,s'] (S_n S_nᵀ)[s,s'] summed
-   * over columns first, as one product.
+   * bias part is Σ (Σ_positions S)².
    */
   factorDiagonal(s: tf.Tensor, columns: number, a: tf.Tensor): tf.Tensor[] {
     const p = this.patches(a);
-    const [n, positions, taps] = p.shape;
+    const [n, positions] = p.shape;
     const out = this.kernelShape[3];
     const rows = tf.reshape(s, [columns, n, positions, out]) as tf.Tensor4D;
-    const factored = positions <= 4 * columns && n * positions * positions * taps <= MAX_PATCH_GRAM_SIZE;
-    const kernelT = factored ? factoredKernelDiagonal(p, rows) : blockedKernelDiagonal(p, rows);
+    const kernelT = convKernelDiagonal(p, rows);
     const kernel = tf.reshape(tf.transpose(kernelT), this.kernelShape);
     tf.dispose([p, kernelT]);
     if (!this.bias) return [kernel];
@@ -75,34 +68,4 @@ export class Conv2DStep implements ParametrisedStep {
   private patches(a: tf.Tensor): tf.Tensor3D {
     return patches(a as tf.Tensor4D, this.info(a.shape));
   }
-}
-
-/** [out, taps]: per-column gradients materialised a block of columns at a time (each block ≤ MAX_BLOCK_SIZE). */
-function blockedKernelDiagonal(p: tf.Tensor3D, rows: tf.Tensor4D): tf.Tensor {
-  const [columns, n, , out] = rows.shape;
-  const block = Math.max(1, Math.min(columns, Math.floor(MAX_BLOCK_SIZE / (p.shape[2] * out * n))));
-  const shared = tf.expandDims(p, 0) as tf.Tensor4D;
-  let sum = tf.zeros([out, p.shape[2]]);
-  for (let c = 0; c < columns; c += block) {
-    const next = tf.tidy(() => {
-      const size = Math.min(block, columns - c);
-      const g = matMul(tf.slice(rows, [c, 0, 0, 0], [size, -1, -1, -1]) as tf.Tensor4D, shared, true, false);
-      return tf.add(sum, sumAxis(tf.reshape(tf.square(g), [size * n, out, -1]), 0));
-    });
-    sum.dispose();
-    sum = next;
-  }
-  shared.dispose();
-  return sum;
-}
-
-/** [out, taps]: Σ_n Σ_{s,s'} (S_n S_nᵀ)[s, s', o] (P_n P_nᵀ)[s, s', k], with S_n S_nᵀ summed over columns. */
-function factoredKernelDiagonal(p: tf.Tensor3D, rows: tf.Tensor4D): tf.Tensor {
-  const [, n, positions, out] = rows.shape;
-  const taps = p.shape[2];
-  const perOutput = tf.transpose(rows, [1, 3, 2, 0]); // [N, out, positions, columns]
-  const outputGram = tf.transpose(matMul(perOutput, perOutput, false, true), [0, 2, 3, 1]); // [N, s, s', out]
-  const patchGram = tf.mul(tf.reshape(p, [n, positions, 1, taps]), tf.reshape(p, [n, 1, positions, taps]));
-  const pairs = n * positions * positions;
-  return matMul(tf.reshape(outputGram, [pairs, out]) as tf.Tensor2D, tf.reshape(patchGram, [pairs, taps]) as tf.Tensor2D, true, false);
 }
