@@ -1,5 +1,5 @@
 // MaxPoolGrad for wasm: the stock kernel is about 25× slower than the max pool itself (see the platform notes).
-// One pass over the pooling windows, channels innermost so that reads stay contiguous in NHWC.
+// One pass over the pooling windows; per channel, the taps of the window are scanned for its known maximum.
 import * as tf from '@tensorflow/tfjs';
 import { withHeapViews } from './wasm-heap.js';
 
@@ -11,11 +11,13 @@ interface MaxPoolGradAttrs {
 }
 
 /**
- * dx receives dy at the first maximum of each window in row-major order (the cpu backend's choice, which matters
- * for ties such as all-zero windows after a ReLU); a window with no finite maximum passes nothing.
+ * dx receives dy at the first input equal to the window's maximum (the forward output, which the gradient is given)
+ * in row-major order: the cpu backend's choice, which matters for ties such as all-zero windows after a ReLU. A
+ * window whose maximum is not finite passes nothing. Comparing with the known maximum instead of searching for
+ * it keeps the branches predictable.
  */
 function maxPoolGrad({ inputs, backend, attrs }: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
-  const { dy, input } = inputs as { dy: tf.TensorInfo; input: tf.TensorInfo };
+  const { dy, input, output } = inputs as { dy: tf.TensorInfo; input: tf.TensorInfo; output: tf.TensorInfo };
   const { filterSize, strides, pad, dimRoundingMode } = attrs as unknown as MaxPoolGradAttrs;
   const info = tf.backend_util.computePool2DInfo(
     input.shape as [number, number, number, number],
@@ -30,11 +32,11 @@ function maxPoolGrad({ inputs, backend, attrs }: Parameters<tf.KernelFunc>[0]): 
   const { out, outValues: dx, inputValues } = withHeapViews(backend, { shape: input.shape, dtype: 'float32' }, [
     dy,
     input,
+    output,
   ]);
-  const [dyValues, x] = inputValues as [Float32Array, Float32Array];
+  const [dyValues, x, maxima] = inputValues as [Float32Array, Float32Array, Float32Array];
   const { top, left } = info.padInfo;
-  const maxValue = new Float32Array(channels);
-  const maxIndex = new Int32Array(channels);
+  const taps = new Int32Array(filterHeight * filterWidth);
   for (let b = 0; b < batchSize; b++) {
     for (let yR = 0; yR < outHeight; yR++) {
       const rCorner = yR * strideHeight - top;
@@ -44,24 +46,21 @@ function maxPoolGrad({ inputs, backend, attrs }: Parameters<tf.KernelFunc>[0]): 
         const cCorner = yC * strideWidth - left;
         const cMin = Math.max(0, cCorner);
         const cMax = Math.min(inWidth, cCorner + filterWidth);
-        maxValue.fill(-Infinity);
-        maxIndex.fill(-1);
+        let tapCount = 0;
         for (let xR = rMin; xR < rMax; xR++) {
-          for (let xC = cMin; xC < cMax; xC++) {
-            const base = ((b * inHeight + xR) * inWidth + xC) * channels;
-            for (let d = 0; d < channels; d++) {
-              const v = x[base + d]!;
-              if (v > maxValue[d]!) {
-                maxValue[d] = v;
-                maxIndex[d] = base + d;
-              }
+          for (let xC = cMin; xC < cMax; xC++) taps[tapCount++] = ((b * inHeight + xR) * inWidth + xC) * channels;
+        }
+        const outBase = ((b * outHeight + yR) * outWidth + yC) * channels;
+        for (let d = 0; d < channels; d++) {
+          const maximum = maxima[outBase + d]!;
+          if (!Number.isFinite(maximum)) continue;
+          for (let k = 0; k < tapCount; k++) {
+            const at = taps[k]! + d;
+            if (x[at] === maximum) {
+              dx[at] += dyValues[outBase + d]!;
+              break;
             }
           }
-        }
-        const dyBase = ((b * outHeight + yR) * outWidth + yC) * channels;
-        for (let d = 0; d < channels; d++) {
-          const at = maxIndex[d]!;
-          if (at >= 0) dx[at] += dyValues[dyBase + d]!;
         }
       }
     }
