@@ -231,3 +231,23 @@ describe('BatchMatMul on wasm with transpose flags', () => {
     );
   });
 });
+
+describe('Sum on wasm', () => {
+  const cases: { name: string; shape: number[]; axis: number | number[] | undefined; keepDims: boolean; dtype?: 'int32' }[] = [
+    { name: 'over the leading axes (a convolution bias gradient)', shape: [4, 5, 6, 7], axis: [0, 1, 2], keepDims: false },
+    { name: 'over the leading axes, unordered and negative, keepDims', shape: [4, 5, 6, 7], axis: [2, -4, 1], keepDims: true },
+    { name: 'over the batch axis (a dense bias gradient)', shape: [33, 10], axis: 0, keepDims: false },
+    { name: 'over an inner axis (the stock kernel)', shape: [4, 5, 6], axis: 1, keepDims: false },
+    { name: 'over the last axis (the stock kernel)', shape: [4, 5, 6], axis: -1, keepDims: true },
+    { name: 'over all axes (the stock kernel)', shape: [4, 5, 6], axis: undefined, keepDims: false },
+    { name: 'of int32 over the leading axis (the stock kernel)', shape: [6, 3], axis: 0, keepDims: false, dtype: 'int32' },
+  ];
+  it.each(cases)('matches cpu: $name', async ({ shape, axis, keepDims, dtype }) => {
+    const values = normals(16, shape.reduce((a, b) => a * b)).map((v) => (dtype ? Math.round(10 * v) : v));
+    await expectSameOnWasmAsCpu(() => {
+      const out = tf.sum(tf.tensor(values, shape, dtype), axis, keepDims);
+      expect(out.dtype).toBe(dtype ?? 'float32');
+      return [out, tf.tensor1d(out.shape)];
+    });
+  });
+});

@@ -7,6 +7,8 @@ import { batchMatMulWasm } from './batch-mat-mul.js';
 import { conv2DBackpropFilterCpu, conv2DBackpropFilterWasm } from './conv2d-backprop-filter.js';
 import { conv2DBackpropInputWasm } from './conv2d-backprop-input.js';
 import { maxPoolGradWasm } from './max-pool-grad.js';
+import { rememberStockKernel } from './stock-kernels.js';
+import { sumWasm } from './sum.js';
 import { unsortedSegmentSumWasm } from './unsorted-segment-sum.js';
 
 export const REPLACEMENT_KERNELS: readonly tf.KernelConfig[] = [
@@ -16,6 +18,7 @@ export const REPLACEMENT_KERNELS: readonly tf.KernelConfig[] = [
   conv2DBackpropFilterCpu,
   conv2DBackpropInputWasm,
   batchMatMulWasm,
+  sumWasm,
 ];
 
 /**
@@ -27,7 +30,10 @@ export function registerMissingKernels(tfBackendName: string): void {
     if (config.backendName !== tfBackendName) continue;
     const current = tf.getKernel(config.kernelName, config.backendName);
     if (current?.kernelFunc === config.kernelFunc) continue;
-    if (current) tf.unregisterKernel(config.kernelName, config.backendName);
+    if (current) {
+      rememberStockKernel(current);
+      tf.unregisterKernel(config.kernelName, config.backendName);
+    }
     tf.registerKernel(config);
   }
 }
