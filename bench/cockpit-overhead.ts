@@ -4,7 +4,8 @@
 //
 // Run: node -r ./tools/ts-register.cjs bench/cockpit-overhead.ts [options]
 //   --backends wasm,cpu   --models mlp,cnn   --presets economy,business,full   --reps 2   --window1 4   --breakdown
-//   --memory
+//   --quantities Loss,NormTest,…   --memory
+// (--quantities: which quantities the breakdown measures alone; default all of its list.)
 // (--window1: steps per measurement at interval 1, except full, which is always 1 step.)
 // Models: "mlp" is DeepOBS mnist_mlp's shape (784-1000-500-100-10, ReLU, batch 128); "cnn" is cifar10_3c3d's
 // layer stack (conv 64 5×5 valid, max-pool 3/2 same, conv 96 3×3 valid, max-pool, conv 128 3×3 same, max-pool,
@@ -28,6 +29,7 @@ const presetNames = option('presets', 'economy,business,full').split(',') as Pre
 const reps = Number(option('reps', '2'));
 const window1 = Number(option('window1', '4'));
 const breakdown = args.includes('--breakdown');
+const breakdownOnly = args.includes('--quantities') ? option('quantities', '').split(',') : undefined;
 const memory = args.includes('--memory');
 const LR = 0.01;
 
@@ -169,6 +171,17 @@ async function presets(p: Problem, what: string): Promise<string> {
   return `| configuration | ms/step | ratio to plain |\n|---|---|---|\n${table([...ms], base)}`;
 }
 
+function hvpTime(p: Problem): number {
+  const [{ x, y }] = p.batches;
+  const v = p.model.trainableWeights.map((w) => tf.randomNormal(w.shape as number[]));
+  tf.dispose(hessianVectorProduct(p.model, 'softmax_cross_entropy', x, y, v));
+  const start = performance.now();
+  tf.dispose(hessianVectorProduct(p.model, 'softmax_cross_entropy', x, y, v));
+  const ms = performance.now() - start;
+  tf.dispose(v);
+  return ms;
+}
+
 async function perQuantity(p: Problem, what: string): Promise<string> {
   const every = () => linear(1);
   const single: [string, () => CockpitQuantity][] = [
@@ -182,16 +195,11 @@ async function perQuantity(p: Problem, what: string): Promise<string> {
     ['GradHist2d', () => new GradHist2d(every())],
     ['HessMaxEV', () => new HessMaxEV(every())],
   ];
-  const trainers = [plainTrainer(p, 2), ...single.map(([label, make]) => cockpitTrainer(p, label, label === 'HessMaxEV' ? 1 : 2, { quantities: [make()], once: label === 'HessMaxEV' }))];
+  const chosen = single.filter(([label]) => breakdownOnly === undefined || breakdownOnly.some((name) => label.startsWith(name)));
+  const trainers = [plainTrainer(p, 2), ...chosen.map(([label, make]) => cockpitTrainer(p, label, label === 'HessMaxEV' ? 1 : 2, { quantities: [make()], once: label === 'HessMaxEV' }))];
   const ms = await compare(p, trainers, `${what} per quantity`);
-  const [{ x, y }] = p.batches;
-  const v = p.model.trainableWeights.map((w) => tf.randomNormal(w.shape as number[]));
-  tf.dispose(hessianVectorProduct(p.model, 'softmax_cross_entropy', x, y, v));
-  const start = performance.now();
-  tf.dispose(hessianVectorProduct(p.model, 'softmax_cross_entropy', x, y, v));
-  const hvp = performance.now() - start;
-  tf.dispose(v);
-  const rows = [...ms, ['one Hessian-vector product (HessMaxEV makes one per power iteration)', hvp] as [string, number]];
+  const rows = [...ms];
+  if (ms.has('HessMaxEV')) rows.push(['one Hessian-vector product (HessMaxEV makes one per power iteration)', hvpTime(p)]);
   return `| quantity alone, interval 1 | ms/step | ratio to plain |\n|---|---|---|\n${table(rows, ms.get('plain')!)}`;
 }
 

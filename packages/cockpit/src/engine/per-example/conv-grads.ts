@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Axis } from '../../quantities/bin-counts.js';
-import { matMul, sumAxis, transposeLast } from '../linalg.js';
+import { batchProducts, matMul, sumAxis, transposeLast } from '../linalg.js';
 import type { LayerGrads } from './layer-grads.js';
 import { MaterializedGrads } from './materialized-grads.js';
 
@@ -22,7 +22,7 @@ export class ConvGrads implements LayerGrads {
   private grads(): MaterializedGrads {
     if (!this.materialized) {
       const n = this.p.shape[0];
-      const kernel = tf.reshape(transposeLast(matMul(this.delta, this.p, true, false)), [n, ...this.kernelShape]);
+      const kernel = tf.reshape(batchProducts(transposeLast(this.p), this.delta), [n, ...this.kernelShape]);
       this.materialized = new MaterializedGrads(this.hasBias ? [kernel, sumAxis(this.delta, 1)] : [kernel]);
     }
     return this.materialized;
