@@ -9,7 +9,7 @@
 // runs with a new order every epoch (DeepOBS on PyTorch, our default) for comparison.
 //
 // Run: node -r ./tools/ts-register.cjs bench/deepobs-quadratic.ts [--optimizers MomentumOptimizer,AdamOptimizer]
-//        [--seeds 42,43] [--epochs 100] [--train-order fixed|reshuffle] [--backend cpu]
+//        [--seeds 42,43] [--epochs 100] [--train-order fixed|reshuffle] [--backend wasm|cpu]
 //        [--baselines <folder with quadratic_deep/>]
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -26,7 +26,7 @@ const baselineRoot = option('baselines') ?? join(__dirname, '..', 'packages', 'c
 const onlyOptimizers = option('optimizers')?.split(',');
 const onlySeeds = option('seeds')?.split(',').map(Number);
 const epochsOverride = option('epochs') === undefined ? undefined : Number(option('epochs'));
-const backend = (option('backend') ?? 'cpu') as Parameters<typeof selectBackend>[0];
+const backend = (option('backend') ?? 'wasm') as Parameters<typeof selectBackend>[0];
 const trainOrder = (option('train-order') ?? 'fixed') as TrainOrder;
 
 interface OurSettings {
@@ -93,10 +93,11 @@ async function rerunSettings(): Promise<Setting[]> {
   return settings;
 }
 
-const final = (r: DeepobsResult): number => {
-  const curve = r.metrics.test_losses;
-  if (!curve) throw new Error(`a ${r.optimizer} seed ${r.randomSeed} result has no test_losses`);
-  return curve[curve.length - 1];
+/** The test loss after `epoch` epochs (the baselines' curves have one point per epoch, 0 = untrained). */
+const testLossAt = (r: DeepobsResult, epoch: number): number => {
+  const value = r.metrics.test_losses?.[epoch];
+  if (value === undefined) throw new Error(`the ${r.optimizer} seed ${r.randomSeed} result has no test loss after ${epoch} epochs`);
+  return value;
 };
 
 const summary = (xs: number[]) => ({ mean: mean(xs), min: Math.min(...xs), max: Math.max(...xs), std: std(xs, 0) });
@@ -110,7 +111,8 @@ async function main() {
     const first = setting.runs[0].result;
     const ours = ourSettings(first, setting.runs[0].file);
     const numEpochs = epochsOverride ?? first.numEpochs;
-    const theirs = setting.runs.map((r) => final(r.result));
+    // With --epochs below the baselines' 100, ours is compared with their curves at that epoch.
+    const theirs = setting.runs.map((r) => testLossAt(r.result, numEpochs));
     const seeds = setting.runs.map((r) => r.result.randomSeed).filter((s) => !onlySeeds || onlySeeds.includes(s));
     console.log(`\n${setting.folder}\n  ours: ${ours.optimizer} ${JSON.stringify(ours.hyperparameters)}, batch ${first.batchSize}, ${numEpochs} epochs, seeds ${seeds.join(',')}`);
     const finals: number[] = [];
@@ -120,12 +122,11 @@ async function main() {
         { problem: 'quadratic_deep', optimizer: ours.optimizer, hyperparameters: ours.hyperparameters, batchSize: first.batchSize, numEpochs, seed, trainLogInterval: 1000, data: { trainOrder } },
         new MemorySink(),
       );
-      const curve = outcome.result.metrics.test_losses as number[];
       const baseline = setting.runs.find((r) => r.result.randomSeed === seed)!.result;
-      finals.push(curve[curve.length - 1]);
+      finals.push(testLossAt(outcome.result, numEpochs));
       console.log(
-        `  seed ${seed}: ours ${f4(curve[curve.length - 1])} (${outcome.status}), baseline ${f4(final(baseline))}; ` +
-          `epoch 0 ours ${f4(curve[0])} / baseline ${f4(baseline.metrics.test_losses![0])}; ${((Date.now() - t) / 1000).toFixed(1)} s`,
+        `  seed ${seed}: ours ${f4(finals[finals.length - 1])} (${outcome.status}), baseline ${f4(testLossAt(baseline, numEpochs))}; ` +
+          `epoch 0 ours ${f4(testLossAt(outcome.result, 0))} / baseline ${f4(testLossAt(baseline, 0))}; ${((Date.now() - t) / 1000).toFixed(1)} s`,
       );
     }
     const b = summary(theirs);
@@ -140,7 +141,7 @@ async function main() {
         `${f4(o.mean)} ± ${f4(o.std)} [${f4(o.min)}, ${f4(o.max)}] | ${verdict} (${inside}/${finals.length} seeds) |`,
     );
   }
-  console.log('\n| optimizer (TF → ours) | lr | baseline final test loss: mean ± std [min, max] | ours | ours within the spread |');
+  console.log(`\n| optimizer (TF → ours) | lr | baseline test loss after ${epochsOverride ?? 'all'} epochs: mean ± std [min, max] | ours | ours within the spread |`);
   console.log('|---|---|---|---|---|');
   for (const row of table) console.log(row);
 }
