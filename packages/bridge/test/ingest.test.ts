@@ -90,6 +90,31 @@ test('resent records are dropped as duplicates and acknowledged again; out-of-or
   });
 });
 
+
+// After a restart a client's first resends are often all records the server already had: a batch of duplicates alone
+// needs no store write, and the ingest must still take the records that follow (it once stopped storing there).
+test('a message of duplicates alone is acknowledged and the records after it are still stored', async () => {
+  await withServer(async (server, store) => {
+    const envs = runEnvelopes('dup-alone', 6);
+    const frames = envs.map((e) => Buffer.from(encodeEnvelope(e)));
+    const d = await rawDealer(server.address, 'raw-dup-alone');
+    const acks: number[] = [];
+    void (async () => {
+      for await (const [f] of d) {
+        const m = decodeServerMessage(f);
+        if (!(m instanceof Error) && m.ack) acks.push(Number(m.ack.seq));
+      }
+    })().catch(() => undefined);
+    await d.send(frames.slice(0, 3));
+    await waitFor(() => acks.includes(2), 5000, 'ack of seq 2');
+    await d.send([frames[1], frames[2]]);
+    await waitFor(() => acks.length >= 2 && acks[acks.length - 1] === 2 && server.stats().duplicates === 2, 5000, 'the duplicates acknowledged again');
+    await d.send(frames.slice(3));
+    await waitFor(() => acks.includes(envs.length - 1), 5000, 'ack of the records after the duplicates');
+    expect(seqs(await readRun(store, 'dup-alone'))).toEqual(seqs(envs));
+    d.close();
+  });
+});
 test('a hole that is never filled is accepted after the gap timeout and reported', async () => {
   await withServer(
     async (server, store, logs) => {

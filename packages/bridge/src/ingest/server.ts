@@ -162,7 +162,7 @@ export class IngestServer {
 
   /** Resolves once everything received so far is stored and acknowledged. */
   async drain(): Promise<void> {
-    while (this.committing || this.pending.length) await (this.committing ?? this.commit());
+    while (this.committing) await this.committing;
   }
 
   /** Stops receiving, stores what was accepted, ends live subscriptions. */
@@ -230,7 +230,20 @@ export class IngestServer {
       sequencer.drain(ready);
       for (const e of ready) this.pending.push({ sender, routingId, runId, envelope: e });
     }
-    if (this.pending.length && !this.committing) this.committing = this.commit();
+    this.startCommit();
+  }
+
+  /**
+   * Starts a group commit unless one is running; one that ends with more pending starts the next. `committing` is
+   * cleared only in a later microtask than the one that set it: a batch of duplicates alone needs no store write,
+   * so `commit` can finish without ever waiting, and clearing it inside would leave the promise set for good.
+   */
+  private startCommit(): void {
+    if (this.committing || this.pending.length === 0 || this.failure) return;
+    this.committing = this.commit().finally(() => {
+      this.committing = undefined;
+      this.startCommit();
+    });
   }
 
   /** Group commit: everything that arrived while the previous batch was being synced goes in one append. */
@@ -250,8 +263,6 @@ export class IngestServer {
       }
     } catch (e) {
       this.fail(e as Error);
-    } finally {
-      this.committing = undefined;
     }
   }
 
@@ -324,7 +335,7 @@ export class IngestServer {
       this.reportGap(gap);
       for (const envelope of released) this.pending.push({ sender: '(held)', routingId: Buffer.alloc(0), runId: gap.runId, envelope });
     }
-    if (this.pending.length && !this.committing) this.committing = this.commit();
+    this.startCommit();
     for (const [runId, heard] of this.lastHeard) {
       const s = this.runStat(runId);
       if (s.finished || s.interrupted || now - heard < this.options.silenceMs) continue;
@@ -358,7 +369,7 @@ export class IngestServer {
     const ready: Envelope[] = [];
     sequencer.drain(ready);
     for (const e of ready) this.pending.push({ sender: '(bridge)', routingId: Buffer.alloc(0), runId, envelope: e });
-    if (!this.committing) this.committing = this.commit();
+    this.startCommit();
     await this.drain();
   }
 
