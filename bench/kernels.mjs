@@ -132,19 +132,29 @@ for (const kernelName of [...new Set(CASES.map((c) => c.kernel))]) {
   console.log(`\n${kernelName}${stock ? '' : ` (tfjs-${backend} has none)`}`);
   for (const c of CASES.filter((k) => k.kernel === kernelName)) {
     const { inputs, attrs, dispose = [] } = c.make();
-    const run = () => tf.engine().runKernel(kernelName, inputs, attrs);
-    const forward = c.conv && (() => tf.conv2d(c.kernel === 'Conv2DBackpropInput' ? tf.zeros(attrs.inputShape) : inputs.x, inputs.filter ?? dispose[0], c.conv.stride, c.conv.pad));
+    // Fresh copies for every call, as in training: wasm caches the packed right operand of a product or
+    // convolution per tensor, which would flatter every repetition after the first.
+    const run = () => {
+      const fresh = Object.fromEntries(Object.entries(inputs).map(([k, t]) => [k, tf.mul(t, 1)]));
+      const start = performance.now();
+      const out = tf.engine().runKernel(kernelName, fresh, attrs);
+      out.dataSync();
+      const ms = performance.now() - start;
+      tf.dispose(Object.values(fresh));
+      return { ms, out };
+    };
+    const forward = c.conv && (() => tf.conv2d(c.kernel === 'Conv2DBackpropInput' ? tf.zeros(attrs.inputShape) : inputs.x, tf.mul(inputs.filter ?? dispose[0], 1), c.conv.stride, c.conv.pad));
     const times = { stock: [], replacement: [], forward: [] };
     let difference = NaN;
     for (let r = 0; r < repeats; r++) {
       let a;
       if (stock) {
         use(kernelName, stock);
-        a = timeOnce(run);
+        a = run();
         times.stock.push(a.ms);
       }
       use(kernelName, replacement);
-      const b = timeOnce(run);
+      const b = run();
       times.replacement.push(b.ms);
       if (a) difference = relativeDifference(a.out, b.out);
       if (forward) {
