@@ -141,7 +141,8 @@ async function main() {
         `${f4(o.mean)} ± ${f4(o.std)} [${f4(o.min)}, ${f4(o.max)}] | ${verdict} (${inside}/${finals.length} seeds) |`,
     );
   }
-  console.log(`\n| optimizer (TF → ours) | lr | baseline test loss after ${epochsOverride ?? 'all'} epochs: mean ± std [min, max] | ours | ours within the spread |`);
+  const measure = epochsOverride === undefined ? 'final test loss' : `test loss after ${epochsOverride} epochs`;
+  console.log(`\n| optimizer (TF → ours) | lr | baseline ${measure}: mean ± std [min, max] | ours | ours within the spread |`);
   console.log('|---|---|---|---|---|');
   for (const row of table) console.log(row);
 }
