@@ -1,8 +1,10 @@
 // MaxPoolGrad's gradient with respect to dy (what a second backward pass through max pooling uses) against two
 // independent references: the adjoint identity ⟨MaxPoolGrad(dy), ddx⟩ = ⟨dy, ddy⟩ with the backend's own
-// MaxPoolGrad kernel (so ties go to the maximum the kernel picks), and a brute-force loop over the windows.
+// MaxPoolGrad kernel (so ties go to the maximum the kernel picks), and a brute-force loop over the windows. And
+// curvature factors carried back through max pooling against the MaxPoolGrad kernel, column by column.
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '@flightdeck/core';
+import { maxPoolFactorBackprop } from '../../src/engine/curvature/max-pool-factors.js';
 import { installSecondOrderGradients } from '../../src/engine/gradients/install.js';
 import { BACKENDS, randn, useBackend } from './helpers.js';
 
@@ -84,6 +86,29 @@ describe.each(BACKENDS)('MaxPoolGrad gradient on %s', (backend) => {
           const right = tf.sum(tf.mul(dy, ddy)).dataSync()[0]!;
           expect(Math.abs(left - right)).toBeLessThan(1e-4 * (1 + Math.abs(left)));
           expect(Array.from(ddy.dataSync())).toEqual(bruteForce(x, ddx, pool).map((v) => Math.fround(v)));
+        }
+      });
+    },
+  );
+
+  it.each(POOLS.map((p) => [`${p.size}×${p.size} stride ${p.stride} ${p.pad}`, p] as const))(
+    'carries factor columns back as MaxPoolGrad does, overlaps summed: %s',
+    (_name, pool) => {
+      tf.tidy(() => {
+        const rng = new Rng(8);
+        const columns = 3;
+        for (const x of [tiedInput(rng, pool.shape), randn(rng, pool.shape) as tf.Tensor4D]) {
+          const info = tf.backend_util.computePool2DInfo(x.shape, pool.size, pool.stride, 1, pool.pad);
+          const s = randn(rng, [columns * pool.shape[0], ...info.outShape.slice(1)]) as tf.Tensor4D;
+          const y = tf.maxPool(x, pool.size, pool.stride, pool.pad);
+          const attrs = { filterSize: pool.size, strides: pool.stride, pad: pool.pad } as unknown as tf.NamedAttrMap;
+          const expected = tf.concat(
+            tf.split(s, columns).map((column) => tf.engine().runKernel(tf.MaxPoolGrad, { dy: column, input: x, output: y }, attrs) as tf.Tensor),
+          );
+          const actual = maxPoolFactorBackprop(s, columns, x, info);
+          expect(actual.shape).toEqual(expected.shape);
+          const [a, e] = [actual.dataSync(), expected.dataSync()];
+          e.forEach((v, i) => expect(Math.abs(a[i]! - v)).toBeLessThan(1e-5 * (1 + Math.abs(v))));
         }
       });
     },

@@ -1,8 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { windowTapsLast } from './window_taps_last.js';
-
-/** Below every value a pooled input holds; finite, because the taps come from a convolution. */
-const BELOW_EVERYTHING = -3.4028234663852886e38;
+import { firstMaxima, windowTapsLast } from './window_taps_last.js';
 
 /**
  * MaxPoolGrad scatters dy to each window's first maximum (row-major), so it is linear in dy with gradient "ddx at
@@ -19,7 +16,7 @@ export const maxPoolGradGradConfig: tf.GradConfig = {
     return {
       dy: () => {
         const info = tf.backend_util.computePool2DInfo(input.shape, filterSize, strides, 1, pad, dimRoundingMode);
-        const first = tf.argMax(windowTapsLast(input, info, BELOW_EVERYTHING), 4);
+        const first = firstMaxima(input, info);
         const ddxTaps = windowTapsLast(ddx as tf.Tensor4D, info, 0);
         return tf.sum(tf.mul(tf.oneHot(first, ddxTaps.shape[4]!), ddxTaps), 4);
       },

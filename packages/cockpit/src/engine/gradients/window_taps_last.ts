@@ -20,3 +20,14 @@ export function windowTapsLast(x: tf.Tensor4D, info: WindowInfo, padValue: numbe
   const out = tf.depthwiseConv2d(padded, tf.tensor4d(filter, [kh, kw, channels, taps]), [info.strideHeight, info.strideWidth], 'valid');
   return tf.reshape(out, [n, info.outHeight, info.outWidth, channels, taps]);
 }
+
+/** Below every value a pooled input holds; finite, because the taps come from a convolution. */
+const BELOW_EVERYTHING = -3.4028234663852886e38;
+
+/**
+ * For each pooling window, the tap (row-major index in the window) of its first maximum: [N, outH, outW, C] int32.
+ * First wins, as in the MaxPool and MaxPoolGrad kernels; padding never wins.
+ */
+export function firstMaxima(x: tf.Tensor4D, info: WindowInfo): tf.Tensor4D {
+  return tf.argMax(windowTapsLast(x, info, BELOW_EVERYTHING), 4) as tf.Tensor4D;
+}

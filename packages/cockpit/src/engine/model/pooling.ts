@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { maxPoolFactorBackprop } from '../curvature/max-pool-factors.js';
 import { vjpPerColumn } from './broadcast.js';
 import type { KnownStep, LayerVariable } from './step.js';
 
@@ -25,6 +26,10 @@ export class PoolingStep implements KnownStep {
   }
 
   backpropFactors(s: tf.Tensor, columns: number, a: tf.Tensor): tf.Tensor {
+    if (this.kind === 'maxPool') {
+      const info = tf.backend_util.computePool2DInfo(a.shape as [number, number, number, number], this.poolSize, this.strides, 1, this.pad);
+      return maxPoolFactorBackprop(s as tf.Tensor4D, columns, a as tf.Tensor4D, info);
+    }
     return vjpPerColumn((t) => this.apply(t), s, columns, a);
   }
 }
