@@ -10,8 +10,9 @@
 // Models: "mlp" is DeepOBS mnist_mlp's shape (784-1000-500-100-10, ReLU, batch 128); "cnn" is cifar10_3c3d's
 // layer stack (conv 64 5×5 valid, max-pool 3/2 same, conv 96 3×3 valid, max-pool, conv 128 3×3 same, max-pool,
 // dense 512, 256, 10) on a smaller 16×16×3 input at batch 32, so that the pure-JS cpu backend finishes.
-// Configurations run round-robin (one round = every configuration once) and the median of the rounds is reported;
-// "full" (dominated by HessMaxEV's power iteration) is measured in the first round only.
+// Configurations run round-robin (one round = every configuration once) and the median of the rounds is reported,
+// as wall-clock and as process CPU time per step; "full" (dominated by HessMaxEV's power iteration) is measured in
+// the first round only.
 import * as tf from '@tensorflow/tfjs';
 import { Rng, selectBackend, type BackendName } from '@flightdeck/core';
 import {
@@ -126,17 +127,29 @@ function cockpitTrainer(p: Problem, label: string, window: number, config: { pre
   };
 }
 
-/** ms per step over one window (after its first measurement the trainer's steps keep counting). */
-async function measure(t: Trainer): Promise<number> {
+/** Wall-clock and process CPU ms (the CPU time is what a loaded, shared machine distorts least). */
+interface Timing {
+  wall: number;
+  cpu: number;
+}
+
+async function timed(steps: number, run: () => Promise<void> | void): Promise<Timing> {
   const start = performance.now();
-  for (let i = 0; i < t.window; i++) await t.step();
-  return (performance.now() - start) / t.window;
+  const cpuStart = process.cpuUsage();
+  for (let i = 0; i < steps; i++) await run();
+  const cpu = process.cpuUsage(cpuStart);
+  return { wall: (performance.now() - start) / steps, cpu: (cpu.user + cpu.system) / 1000 / steps };
+}
+
+/** ms per step over one window (after its first measurement the trainer's steps keep counting). */
+function measure(t: Trainer): Promise<Timing> {
+  return timed(t.window, t.step);
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
 
-async function compare(p: Problem, trainers: Trainer[], what: string): Promise<Map<string, number>> {
-  const times = new Map<string, number[]>(trainers.map((t) => [t.label, []]));
+async function compare(p: Problem, trainers: Trainer[], what: string): Promise<Map<string, Timing>> {
+  const times = new Map<string, Timing[]>(trainers.map((t) => [t.label, []]));
   // Warm-up (kernels, the engine's model analysis) for the configurations measured every round; the once-measured
   // ones share their kernels.
   for (const t of trainers.filter((t) => !t.once)) {
@@ -147,15 +160,16 @@ async function compare(p: Problem, trainers: Trainer[], what: string): Promise<M
     for (const t of trainers.filter((t) => r === 0 || !t.once)) {
       const ms = await measure(t);
       times.get(t.label)!.push(ms);
-      process.stderr.write(`  ${what} round ${r + 1}/${reps}: ${t.label} ${ms.toFixed(1)} ms/step\n`);
+      process.stderr.write(`  ${what} round ${r + 1}/${reps}: ${t.label} ${ms.wall.toFixed(1)} ms/step (${ms.cpu.toFixed(1)} ms CPU)\n`);
     }
   }
   trainers.forEach((t) => t.dispose());
-  return new Map([...times].map(([k, v]) => [k, median(v)]));
+  return new Map([...times].map(([k, v]) => [k, { wall: median(v.map((m) => m.wall)), cpu: median(v.map((m) => m.cpu)) }]));
 }
 
-function table(rows: [string, number][], base: number): string {
-  return rows.map(([label, ms]) => `| ${label} | ${ms.toFixed(1)} | ${(ms / base).toFixed(2)}× |`).join('\n');
+function table(head: string, rows: [string, Timing][], base: Timing): string {
+  const cells = rows.map(([label, ms]) => `| ${label} | ${ms.wall.toFixed(1)} | ${(ms.wall / base.wall).toFixed(2)}× | ${ms.cpu.toFixed(1)} | ${(ms.cpu / base.cpu).toFixed(2)}× |`);
+  return [`| ${head} | ms/step | ratio to plain | CPU ms/step | CPU ratio |`, '|---|---|---|---|---|', ...cells].join('\n');
 }
 
 async function presets(p: Problem, what: string): Promise<string> {
@@ -167,17 +181,15 @@ async function presets(p: Problem, what: string): Promise<string> {
     ]),
   ];
   const ms = await compare(p, trainers, what);
-  const base = ms.get('plain')!;
-  return `| configuration | ms/step | ratio to plain |\n|---|---|---|\n${table([...ms], base)}`;
+  return table('configuration', [...ms], ms.get('plain')!);
 }
 
-function hvpTime(p: Problem): number {
+async function hvpTime(p: Problem): Promise<Timing> {
   const [{ x, y }] = p.batches;
   const v = p.model.trainableWeights.map((w) => tf.randomNormal(w.shape as number[]));
-  tf.dispose(hessianVectorProduct(p.model, 'softmax_cross_entropy', x, y, v));
-  const start = performance.now();
-  tf.dispose(hessianVectorProduct(p.model, 'softmax_cross_entropy', x, y, v));
-  const ms = performance.now() - start;
+  const hvp = () => tf.dispose(hessianVectorProduct(p.model, 'softmax_cross_entropy', x, y, v));
+  hvp();
+  const ms = await timed(1, hvp);
   tf.dispose(v);
   return ms;
 }
@@ -199,8 +211,8 @@ async function perQuantity(p: Problem, what: string): Promise<string> {
   const trainers = [plainTrainer(p, 2), ...chosen.map(([label, make]) => cockpitTrainer(p, label, label === 'HessMaxEV' ? 1 : 2, { quantities: [make()], once: label === 'HessMaxEV' }))];
   const ms = await compare(p, trainers, `${what} per quantity`);
   const rows = [...ms];
-  if (ms.has('HessMaxEV')) rows.push(['one Hessian-vector product (HessMaxEV makes one per power iteration)', hvpTime(p)]);
-  return `| quantity alone, interval 1 | ms/step | ratio to plain |\n|---|---|---|\n${table(rows, ms.get('plain')!)}`;
+  if (ms.has('HessMaxEV')) rows.push(['one Hessian-vector product (HessMaxEV makes one per power iteration)', await hvpTime(p)]);
+  return table('quantity alone, interval 1', rows, ms.get('plain')!);
 }
 
 async function peakMemory(p: Problem): Promise<string> {
