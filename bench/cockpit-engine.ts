@@ -3,10 +3,11 @@
 // in the same process, on the wasm and cpu backends.
 //
 // Run: node -r ./tools/ts-register.cjs bench/cockpit-engine.ts [--backends wasm,cpu] [--models mlp,cnn] [--reps 3]
+//   [--requests gradient,economy,…] (rows whose label starts with one of these; default all)
 // Models: "mlp" is DeepOBS mnist_mlp's shape (784-1000-500-100-10, ReLU, batch 128); "cnn" is cifar10_3c3d's layer
 // stack (conv 64 5×5 valid, max-pool 3/2 same, conv 96 3×3 valid, max-pool, conv 128 3×3 same, max-pool, dense 512,
 // 256, 10) on a 16×16×3 input at batch 32, so that the pure-JS cpu backend finishes. Requests run round-robin; the
-// median over rounds is reported.
+// median over rounds of the wall-clock and of the process CPU time is reported.
 import * as tf from '@tensorflow/tfjs';
 import { Rng, selectBackend, type BackendName } from '@flightdeck/core';
 import { computeBatchStats, installSecondOrderGradients, type StatsRequest } from '@flightdeck/cockpit';
@@ -19,6 +20,7 @@ const option = (name: string, fallback: string) => {
 const backends = option('backends', 'wasm,cpu').split(',') as BackendName[];
 const modelNames = option('models', 'mlp,cnn').split(',');
 const reps = Number(option('reps', '3'));
+const only = args.includes('--requests') ? option('requests', '').split(',') : undefined;
 
 interface Problem {
   model: tf.Sequential;
@@ -86,10 +88,13 @@ function statsStep(p: Problem, request: StatsRequest, project = false): void {
   tf.dispose(projectOn ?? []);
 }
 
-function timed(f: () => void): number {
+/** Wall-clock and process CPU ms of one call (CPU time is what a loaded, shared machine distorts least). */
+function timed(f: () => void): { wall: number; cpu: number } {
   const start = performance.now();
+  const cpuStart = process.cpuUsage();
   f();
-  return performance.now() - start;
+  const cpu = process.cpuUsage(cpuStart);
+  return { wall: performance.now() - start, cpu: (cpu.user + cpu.system) / 1000 };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -100,9 +105,10 @@ async function main(): Promise<void> {
     installSecondOrderGradients();
     for (const name of modelNames) {
       const p = problem(name);
-      const rows: [string, () => void][] = [['plain gradient (baseline)', () => plainStep(p)], ...REQUESTS.map(([label, r, o]): [string, () => void] => [label, () => statsStep(p, r, o?.project)])];
+      const chosen = REQUESTS.filter(([label]) => only === undefined || only.some((prefix) => label.startsWith(prefix)));
+      const rows: [string, () => void][] = [['plain gradient (baseline)', () => plainStep(p)], ...chosen.map(([label, r, o]): [string, () => void] => [label, () => statsStep(p, r, o?.project)])];
       rows.forEach(([, f]) => f());
-      const times = rows.map(() => [] as number[]);
+      const times = rows.map(() => [] as { wall: number; cpu: number }[]);
       for (let round = 0; round < reps; round++) {
         rows.forEach(([label, f], i) => {
           times[i]!.push(timed(f));
@@ -110,9 +116,12 @@ async function main(): Promise<void> {
         });
       }
       process.stderr.write('\n');
-      const base = median(times[0]!);
-      console.log(`\n### ${backend}: ${p.describe}\n\n| request | ms | × plain gradient |\n|---|---|---|`);
-      rows.forEach(([label], i) => console.log(`| ${label} | ${median(times[i]!).toFixed(0)} | ${(median(times[i]!) / base).toFixed(2)} |`));
+      const wall = times.map((t) => median(t.map((m) => m.wall)));
+      const cpu = times.map((t) => median(t.map((m) => m.cpu)));
+      console.log(`\n### ${backend}: ${p.describe}\n\n| request | ms | × plain gradient | CPU ms | CPU × plain |\n|---|---|---|---|---|`);
+      rows.forEach(([label], i) =>
+        console.log(`| ${label} | ${wall[i]!.toFixed(0)} | ${(wall[i]! / wall[0]!).toFixed(2)} | ${cpu[i]!.toFixed(0)} | ${(cpu[i]! / cpu[0]!).toFixed(2)} |`),
+      );
       tf.dispose([p.x, p.y]);
       p.model.dispose();
     }

@@ -1,9 +1,9 @@
 // outerBinCounts: the histogram of every entry of the per-example outer products a_n δ_nᵀ (a Dense layer's
 // individual weight gradients) without forming them. binCounts over the materialised products visits N·in·out
-// values (171 million for the MNIST MLP). Here, per example, δ is sorted, so each row of products m·δ (m = a_i ≥ 0;
-// a negative a_i uses |a_i| and −δ reversed) is monotone and its bins are runs: only the run ends are searched
-// for, starting from where the same bin edge ended in the previous row; rows go by increasing m, so the ends move
-// little. Every value is binned by binCounts' rule applied to the float32 product, so the counts are the same
+// values (171 million for the MNIST MLP). Here, per example, one factor (say δ) is sorted, so each row of products
+// m·δ (m = a_i > 0; a negative a_i uses |a_i| and −δ reversed) is monotone and its bins are runs: only the run ends
+// are searched for, starting from where the same bin edge ended in the previous row; rows go by increasing m, so
+// the ends move little. Zero factors give zero products, counted at once. Every value is binned by binCounts' rule applied to the float32 product, so the counts are the same
 // integers: the search only decides which products need not be looked at.
 import * as tf from '@tensorflow/tfjs';
 import { output, valuesOf } from './backend-memory.js';
@@ -156,7 +156,8 @@ export function countOuterProducts(counts: Int32Array, a: Float32Array, d: Float
   const q = d.length / n;
   if (p === 0 || q === 0) return;
   const rule = binParameters(axis);
-  const monotoneRule = Number.isFinite(rule.scale) && rule.scale !== 0 && Number.isFinite(rule.shift);
+  // Bins non-decreasing in the product: a range given as (hi, lo) reverses them.
+  const monotoneRule = Number.isFinite(rule.scale) && rule.scale > 0 && Number.isFinite(rule.shift);
   const workspace = new Workspace(axis.bins);
   for (let e = 0; e < n; e++) {
     const rowA = a.subarray(e * p, (e + 1) * p);
@@ -164,8 +165,8 @@ export function countOuterProducts(counts: Int32Array, a: Float32Array, d: Float
     const [sa, sd] = [summary(rowA), summary(rowD)];
     // The rows u_i·v cross Σ|u_i|·(max v − min v)·scale bin edges in all; the runs cost a few products per edge
     // and per row, and sorting.
-    const rowsOfA = p + sa.sumAbs * (sd.max - sd.min) * Math.abs(rule.scale);
-    const rowsOfD = q + sd.sumAbs * (sa.max - sa.min) * Math.abs(rule.scale);
+    const rowsOfA = p + sa.sumAbs * (sd.max - sd.min) * rule.scale;
+    const rowsOfD = q + sd.sumAbs * (sa.max - sa.min) * rule.scale;
     if (!(monotoneRule && Number.isFinite(sa.sumAbs) && Number.isFinite(sd.sumAbs)) || p * q <= 4 * (Math.min(rowsOfA, rowsOfD) + p + q)) {
       countDirectly(counts, rowA, rowD, rule);
     } else if (rowsOfA <= rowsOfD) countExample(counts, rowA, rowD, workspace, rule);

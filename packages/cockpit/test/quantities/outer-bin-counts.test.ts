@@ -28,6 +28,7 @@ const AXES: Axis[] = [
   { range: [-0.3, 0.7], bins: 7, clamp: 'edges' }, // asymmetric, inexact edges
   { range: [-1, 1], bins: 5, clamp: 'centres' },
   { range: [-1e-6, 1e-6], bins: 3, clamp: 'edges' }, // almost everything outside: the edge bins
+  { range: [1, -1], bins: 6, clamp: 'edges' }, // reversed: bins decrease with the value
 ];
 
 async function materialised(a: tf.Tensor2D, d: tf.Tensor2D, axis: Axis): Promise<number[]> {
