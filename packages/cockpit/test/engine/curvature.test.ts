@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '@flightdeck/core';
 import { computeBatchStats, hessianVectorProduct, type LossKind } from '../../src/engine/index.js';
-import { BACKENDS, randn, relativeError, useBackend } from './helpers.js';
+import { BACKENDS, randn, relativeError, trainableSize, useBackend } from './helpers.js';
 import { PROBLEMS, type Problem, referenceForward } from './models.js';
 
 const flat = (ts: tf.Tensor[]) => ts.flatMap((t) => Array.from(t.dataSync()));
@@ -24,7 +24,7 @@ function unitVectors(p: Problem, j: number): tf.Tensor[] {
 
 /** The full Hessian of the mean loss, one HVP per column: number[D][D]. */
 function hessianByColumns(p: Problem): number[][] {
-  const d = p.model.countParams();
+  const d = trainableSize(p.model);
   return Array.from({ length: d }, (_, j) =>
     tf.tidy(() => flat(hessianVectorProduct(p.model, p.loss, p.x, p.y, unitVectors(p, j)))),
   );
@@ -48,7 +48,7 @@ function lossHessian(loss: LossKind, f: number[]): number[][] {
 export function ggnDiagonalBruteForce(p: Problem): number[] {
   const params = p.model.trainableWeights.map((w) => w.read());
   const n = p.x.shape[0]!;
-  const d = p.model.countParams();
+  const d = trainableSize(p.model);
   const diagonal = new Array<number>(d).fill(0);
   for (let i = 0; i < n; i++) {
     const xi = tf.slice(p.x, i, 1);
@@ -72,13 +72,14 @@ describe.each(BACKENDS)('curvature on %s', (backend) => {
     const p = PROBLEMS[name]!(4);
     const rng = new Rng(8);
     const v = p.model.trainableWeights.map((w) => randn(rng, w.shape as number[]));
-    const original = p.model.getWeights().map((w) => w.clone());
+    const weights = p.model.trainableWeights;
+    const original = weights.map((w) => w.read().clone());
     const gradientAt = (sign: number) => {
-      p.model.setWeights(original.map((w, i) => tf.add(w, tf.mul(sign * 1e-3, v[i]!))));
+      weights.forEach((w, i) => w.write(tf.add(original[i]!, tf.mul(sign * 1e-3, v[i]!))));
       return computeBatchStats(p.model, p.loss, p.x, p.y, {}).grads;
     };
     const [plus, minus] = [gradientAt(1), gradientAt(-1)];
-    p.model.setWeights(original);
+    weights.forEach((w, i) => w.write(original[i]!));
     const fd = plus.map((g, i) => tf.div(tf.sub(g, minus[i]!), 2e-3));
     expect(relativeError(hessianVectorProduct(p.model, p.loss, p.x, p.y, v), fd)).toBeLessThan(5e-3);
   });

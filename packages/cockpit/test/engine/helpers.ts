@@ -13,6 +13,11 @@ export function randn(rng: Rng, shape: number[], scale = 1): tf.Tensor {
   return tf.tensor(Float32Array.from({ length: size }, () => scale * rng.normal()), shape);
 }
 
+/** How many trainable numbers a model has (countParams also counts frozen layers). */
+export function trainableSize(model: tf.LayersModel): number {
+  return model.trainableWeights.reduce((s, w) => s + w.read().size, 0);
+}
+
 /** ‖a − b‖ / ‖b‖ over lists of tensors. */
 export function relativeError(a: tf.Tensor[], b: tf.Tensor[]): number {
   return tf.tidy(() => {

@@ -48,6 +48,13 @@ export const PROBLEMS: Record<string, (seed: number) => Problem> = {
     });
     return { name: 'mlp-mse', model: seeded(model, rng), loss: 'mean_squared_error', x: randn(rng, [5, 4]), y: targets('mean_squared_error', rng, 5, 2, false) };
   },
+  'MLP with a frozen Dense layer between trainable ones, MSE': (seed) => {
+    const rng = new Rng(seed);
+    const model = tf.sequential({
+      layers: [L.dense({ inputShape: [4], units: 5, activation: 'tanh' }), L.dense({ units: 3, trainable: false }), L.dense({ units: 2 })],
+    });
+    return { name: 'mlp-frozen', model: seeded(model, rng), loss: 'mean_squared_error', x: randn(rng, [5, 4]), y: targets('mean_squared_error', rng, 5, 2, false) };
+  },
   'MLP ReLU layer without bias, sigmoid BCE': (seed) => {
     const rng = new Rng(seed);
     const model = tf.sequential({

@@ -4,6 +4,7 @@ import { Conv2DStep } from './conv2d.js';
 import { DenseStep } from './dense.js';
 import { DropoutStep } from './dropout.js';
 import { FlattenStep } from './flatten.js';
+import { FrozenDenseStep } from './frozen-dense.js';
 import { GlobalAveragePoolingStep } from './global-average-pooling.js';
 import { OpaqueStep } from './opaque.js';
 import { PoolingStep } from './pooling.js';
@@ -23,8 +24,8 @@ const pair = (v: unknown): [number, number] => (Array.isArray(v) ? [v[0], v[1] ?
 
 /** Why the fast path cannot take this layer, or null when it can. */
 function unsupported(layer: tf.layers.Layer, config: Config): string | null {
-  const weights = layer.weights.length;
-  if (layer.trainableWeights.length !== weights) return 'it has non-trainable weights';
+  const trainable = layer.trainableWeights.length;
+  if (trainable !== layer.weights.length && !(trainable === 0 && isDense(layer))) return 'it has non-trainable weights';
   if ('dataFormat' in config && config.dataFormat !== 'channelsLast') return `dataFormat ${config.dataFormat}`;
   if ('dilationRate' in config && pair(config.dilationRate).some((d) => d !== 1)) return 'dilation';
   if ('padding' in config && config.padding !== 'same' && config.padding !== 'valid') return `padding ${config.padding}`;
@@ -33,6 +34,11 @@ function unsupported(layer: tf.layers.Layer, config: Config): string | null {
   }
   return null;
 }
+
+const isDense = (layer: tf.layers.Layer) => layer.getClassName() === 'Dense';
+
+/** A frozen Dense layer (all weights non-trainable) is a fixed affine map. */
+const isFrozen = (layer: tf.layers.Layer) => layer.trainableWeights.length === 0 && layer.weights.length > 0;
 
 function activationSteps(layer: tf.layers.Layer, activation: unknown): Step[] {
   if (activation === 'linear' || activation === undefined) return [];
@@ -54,8 +60,12 @@ function knownSteps(layer: tf.layers.Layer, inputRank: number): Step[] | null {
   if (unsupported(layer, config)) return null;
   const [kernel, bias] = kernelAndBias(layer);
   switch (layer.getClassName()) {
-    case 'Dense':
-      return inputRank === 2 ? withActivation(layer, new DenseStep(layer.name, kernel, bias), config.activation) : null;
+    case 'Dense': {
+      if (inputRank !== 2) return null;
+      const [frozenKernel, frozenBias] = layer.weights;
+      const step = isFrozen(layer) ? new FrozenDenseStep(layer.name, frozenKernel!, frozenBias) : new DenseStep(layer.name, kernel, bias);
+      return withActivation(layer, step, config.activation);
+    }
     case 'Conv2D': {
       const step = new Conv2DStep(layer.name, kernel, bias, pair(config.strides), config.padding as 'same' | 'valid');
       return withActivation(layer, step, config.activation);
