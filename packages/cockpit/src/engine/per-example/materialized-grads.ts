@@ -3,22 +3,25 @@ import { type Axis, binCounts } from '../../quantities/bin-counts.js';
 import { matMul, sumAxis } from '../linalg.js';
 import type { LayerGrads } from './layer-grads.js';
 
-/** Per-example gradients held explicitly, [N, ...shape] per parameter (convolutions, the exact loop). */
+/**
+ * Per-example gradients held explicitly, [N, ...shape] per parameter (convolutions, the exact loop). Statistics are
+ * summed over the parameters one by one: concatenating them first copies every gradient once more.
+ */
 export class MaterializedGrads implements LayerGrads {
   constructor(private readonly grads: tf.Tensor[]) {}
 
-  private flat(): tf.Tensor2D {
+  /** Each parameter's gradients as rows [N, size]. */
+  private rows(): tf.Tensor2D[] {
     const n = this.grads[0]!.shape[0]!;
-    return tf.concat(this.grads.map((g) => tf.reshape(g, [n, -1])), 1) as tf.Tensor2D;
+    return this.grads.map((g) => tf.reshape(g, [n, -1]) as tf.Tensor2D);
   }
 
   squaredNorms(): tf.Tensor1D {
-    return tf.sum(tf.square(this.flat()), 1);
+    return tf.addN(this.rows().map((r) => tf.sum(tf.square(r), 1))) as tf.Tensor1D;
   }
 
   gram(): tf.Tensor2D {
-    const flat = this.flat();
-    return matMul(flat, flat, false, true);
+    return tf.addN(this.rows().map((r) => matMul(r, r, false, true)));
   }
 
   sumSquared(): tf.Tensor[] {
@@ -26,8 +29,7 @@ export class MaterializedGrads implements LayerGrads {
   }
 
   project(directions: readonly tf.Tensor[]): tf.Tensor1D {
-    const d = tf.concat(directions.map((t) => tf.reshape(t, [-1, 1])), 0) as tf.Tensor2D;
-    return tf.reshape(tf.matMul(this.flat(), d), [-1]);
+    return tf.reshape(tf.addN(this.rows().map((r, p) => tf.matMul(r, tf.reshape(directions[p]!, [-1, 1])))), [-1]);
   }
 
   individual(): tf.Tensor[] {
