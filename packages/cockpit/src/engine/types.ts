@@ -30,6 +30,8 @@ export interface StatsRequest {
    * [bins]. Dense layers count their outer products without materialising them.
    */
   gradientHistogram?: Axis;
+  /** max over n and every entry of |g_n| (bin adaptation): a scalar. Dense layers need not materialise g_n. */
+  gradientAbsMax?: boolean;
   /** g_i·d for a given direction d (per parameter, shapes of the parameters): [N]. Alpha needs it. */
   projectOn?: tf.Tensor[];
   /** Exact diagonal of the Hessian of L, per parameter. */
@@ -53,6 +55,7 @@ export interface BatchStats {
   individualGradients?: tf.Tensor[];
   /** The counts on the requested axis (quantities asking for another axis must bin individualGradients). */
   gradientHistogram?: { axis: Axis; counts: tf.Tensor1D };
+  gradientAbsMax?: tf.Scalar;
   projections?: tf.Tensor1D;
   diagHessian?: tf.Tensor[];
   diagGGN?: tf.Tensor[];

@@ -3,6 +3,7 @@
 // applies from the next histogram on.
 import * as tf from '@tensorflow/tfjs';
 import type { JsonValue } from '@flightdeck/core';
+import type { StatsRequest } from '../engine/types.js';
 import type { TrackSchedule } from '../schedules/index.js';
 import type { Range } from './bin-counts.js';
 import type { QuantityName, StepData } from './quantity.js';
@@ -10,8 +11,8 @@ import { downloadScalar, requireStat } from './records.js';
 
 export abstract class BinAdaptation {
   abstract readonly kind: 'GradAbsMax' | 'ParamAbsMax';
-  /** Whether computing m needs the individual gradients. */
-  abstract readonly needsIndividualGradients: boolean;
+  /** What computing m needs from the engine. */
+  abstract readonly statsRequest: StatsRequest;
 
   constructor(
     readonly schedule: TrackSchedule,
@@ -38,19 +39,19 @@ function absMaxOf(tensors: readonly tf.Tensor[]): tf.Scalar {
   return tf.tidy(() => tf.max(tf.stack(tensors.map((t) => tf.max(tf.abs(t))))) as tf.Scalar);
 }
 
-/** m = max over parameters, examples and entries of |g_nj|. */
+/** m = max over parameters, examples and entries of |g_nj| (from the engine, which need not materialise g). */
 export class GradAbsMax extends BinAdaptation {
   readonly kind = 'GradAbsMax';
-  readonly needsIndividualGradients = true;
+  readonly statsRequest: StatsRequest = { gradientAbsMax: true };
   protected absMax(data: StepData, quantity: QuantityName): tf.Scalar {
-    return absMaxOf(requireStat(data, 'individualGradients', quantity));
+    return tf.clone(requireStat(data, 'gradientAbsMax', quantity));
   }
 }
 
 /** m = max |θ_j|. */
 export class ParamAbsMax extends BinAdaptation {
   readonly kind = 'ParamAbsMax';
-  readonly needsIndividualGradients = false;
+  readonly statsRequest: StatsRequest = {};
   protected absMax(data: StepData): tf.Scalar {
     return absMaxOf(data.theta);
   }

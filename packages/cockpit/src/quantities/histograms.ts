@@ -28,8 +28,9 @@ export function histogram2d(x: tf.Tensor, y: tf.Tensor, xRange: Range, yRange: R
   return binCounts(x, { range: xRange, bins: xBins, clamp: 'centres' }, { y, axis: { range: yRange, bins: yBins, clamp: 'centres' } });
 }
 
-function needsGradients(schedule: TrackSchedule, adapt: readonly (BinAdaptation | undefined)[], step: number): boolean {
-  return schedule(step) || adapt.some((a) => a !== undefined && a.needsIndividualGradients && a.schedule(step));
+/** What the adaptations scheduled at `step` need from the engine. */
+function adaptationRequest(adapt: readonly (BinAdaptation | undefined)[], step: number): StatsRequest {
+  return Object.assign({}, ...adapt.map((a) => (a?.schedule(step) ? a.statsRequest : {}))) as StatsRequest;
 }
 
 export interface GradHist1dOptions {
@@ -67,7 +68,7 @@ export class GradHist1d extends CockpitQuantity {
   override request(plan: StepPlan): StatsRequest {
     return {
       ...(this.schedule(plan.step) ? { gradientHistogram: this.axis } : {}),
-      ...(this.adapt?.needsIndividualGradients && this.adapt.schedule(plan.step) ? { individualGradients: true } : {}),
+      ...adaptationRequest([this.adapt], plan.step),
     };
   }
 
@@ -121,7 +122,7 @@ export class GradHist2d extends CockpitQuantity {
   }
 
   override request(plan: StepPlan): StatsRequest {
-    return needsGradients(this.schedule, this.adapt, plan.step) ? { individualGradients: true } : {};
+    return { ...adaptationRequest(this.adapt, plan.step), ...(this.schedule(plan.step) ? { individualGradients: true } : {}) };
   }
 
   async track(data: StepData): Promise<QuantityRecord[]> {

@@ -1,11 +1,11 @@
-// The engine's gradientHistogram against binCounts of its own materialised individual gradients (which
-// batch-stats.test.ts checks against the per-example loop), through GradHist1d and the request merge too; and the
-// point of it: Dense layers' individual gradients are not materialised for it.
+// The engine's gradientHistogram and gradientAbsMax against binCounts and max |·| of its own materialised
+// individual gradients (which batch-stats.test.ts checks against the per-example loop), through GradHist1d and the
+// request merge too; and the point of it: Dense layers' individual gradients are not materialised for them.
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '@flightdeck/core';
 import { planStep, trackStep } from '../../src/cockpit/step-plan';
 import { computeBatchStats, parameters } from '../../src/engine/index.js';
-import { binCounts, GradHist1d, type Axis } from '../../src/quantities';
+import { binCounts, GradAbsMax, GradHist1d, type Axis } from '../../src/quantities';
 import { linear } from '../../src/schedules';
 import { goldenPlan, goldenStepData } from '../quantities/golden-stats';
 import { BACKENDS, randn, trainableSize, useBackend } from './helpers.js';
@@ -38,6 +38,14 @@ describe.each(BACKENDS)('gradientHistogram on %s', (backend) => {
     }
   });
 
+  it.each(Object.keys(PROBLEMS))('gradientAbsMax equals max |g| of the individual gradients: %s', (name) => {
+    const p = PROBLEMS[name]!(6);
+    const stats = computeBatchStats(p.model, p.loss, p.x, p.y, { individualGradients: true, gradientAbsMax: true }, { seed: 1 });
+    const expected = Math.max(...stats.individualGradients!.flatMap((g) => Array.from(g.dataSync(), Math.abs)));
+    expect(stats.gradientAbsMax!.dataSync()[0]).toBe(expected);
+    stats.dispose();
+  });
+
   it('does not materialise Dense individual gradients for it', async () => {
     const rng = new Rng(2);
     const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [300], units: 200, activation: 'relu' }), tf.layers.dense({ units: 10 })] });
@@ -47,7 +55,7 @@ describe.each(BACKENDS)('gradientHistogram on %s', (backend) => {
     const peak = async (request: Parameters<typeof computeBatchStats>[4]) => (await tf.profile(() => computeBatchStats(model, 'softmax_cross_entropy', x, y, request).dispose())).peakBytes;
     const firstLayer = 32 * 300 * 200 * 4;
     expect(await peak({ individualGradients: true })).toBeGreaterThan(firstLayer);
-    expect(await peak({ gradientHistogram: axis })).toBeLessThan(firstLayer / 4);
+    expect(await peak({ gradientHistogram: axis, gradientAbsMax: true })).toBeLessThan(firstLayer / 4);
     tf.dispose([x, y]);
     model.dispose();
   });
@@ -73,8 +81,9 @@ describe('GradHist1d through the step plan', () => {
     stats.dispose();
   });
 
-  it('alone it asks the engine for the counts only', () => {
+  it('alone it asks the engine for the counts only, and for max |g| to adapt its range', () => {
     const plan = goldenPlan(3, [], { kind: 'sgd', lr: 0.1 });
     expect(planStep([new GradHist1d(linear(1))], plan).request).toEqual({ gradientHistogram: { range: [-2, 2], bins: 100, clamp: 'edges' } });
+    expect(planStep([new GradHist1d(linear(2), { adapt: new GradAbsMax(linear(3)) })], plan).request).toEqual({ gradientAbsMax: true });
   });
 });

@@ -41,6 +41,7 @@ export async function goldenStats(step: GoldenStep, params: readonly ParamInfo[]
   if (request.batchDot) stats.batchDot = keep(tf.tensor2d(g.flatMap((r) => g.map((s) => dot(r, s))), [n, n]));
   if (request.sumGradSquared) stats.sumGradSquared = keepAll(split(g[0].map((_, j) => g.reduce((s, r) => s + r[j] ** 2, 0)), params));
   if (request.individualGradients) stats.individualGradients = keepAll(splitRows(g, params));
+  if (request.gradientAbsMax) stats.gradientAbsMax = keep(tf.scalar(Math.max(...g.map((r) => Math.max(...r.map(Math.abs))))));
   const axis = request.gradientHistogram;
   if (axis) stats.gradientHistogram = { axis, counts: keep(tf.tidy(() => tf.addN(splitRows(g, params).map((t) => binCounts(t, axis))))) };
   if (request.projectOn) {

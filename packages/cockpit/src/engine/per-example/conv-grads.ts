@@ -72,4 +72,8 @@ export class ConvGrads implements LayerGrads {
   histogram(axis: Axis): tf.Tensor1D {
     return this.grads().histogram(axis);
   }
+
+  absMax(): tf.Scalar {
+    return this.grads().absMax();
+  }
 }

@@ -48,4 +48,15 @@ export class DenseGrads implements LayerGrads {
     const kernel = outerBinCounts(this.a, this.delta, axis);
     return this.hasBias ? tf.add(kernel, binCounts(this.delta, axis)) : kernel;
   }
+
+  /**
+   * max_{n,i,j} |a_ni δ_nj| = max_n max_i|a_ni| · max_j|δ_nj|, and float32 rounding keeps the order of products, so
+   * this equals the maximum over the materialised float32 products. The bias gradients δ_n are bounded by it only
+   * up to a factor max|a|, so they count on their own.
+   */
+  absMax(): tf.Scalar {
+    const deltaMax = tf.max(tf.abs(this.delta), 1);
+    const kernel: tf.Scalar = tf.max(tf.mul(tf.max(tf.abs(this.a), 1), deltaMax));
+    return this.hasBias ? (tf.maximum(kernel, tf.max(deltaMax)) as tf.Scalar) : kernel;
+  }
 }

@@ -18,4 +18,6 @@ export interface LayerGrads {
   individual(): tf.Tensor[];
   /** int32 counts of every entry of every g_n of this group on `axis`: [bins]. */
   histogram(axis: Axis): tf.Tensor1D;
+  /** max over n and entries of |g_n| in this group: a scalar. */
+  absMax(): tf.Scalar;
 }

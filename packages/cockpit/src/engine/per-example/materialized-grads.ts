@@ -39,4 +39,8 @@ export class MaterializedGrads implements LayerGrads {
   histogram(axis: Axis): tf.Tensor1D {
     return tf.addN(this.grads.map((g) => binCounts(g, axis)));
   }
+
+  absMax(): tf.Scalar {
+    return tf.max(tf.stack(this.grads.map((g) => tf.max(tf.abs(g)))));
+  }
 }
