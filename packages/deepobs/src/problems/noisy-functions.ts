@@ -73,6 +73,26 @@ export function quadraticHessian(): Float32Array {
   return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
 }
 
+/** Lower-triangular L with L·Lᵀ = Q (Cholesky, in float64), row-major. */
+export function cholesky(q: Float32Array, n: number): Float64Array {
+  const l = new Float64Array(n * n);
+  for (let j = 0; j < n; j++) {
+    let d = q[j * n + j]!;
+    for (let k = 0; k < j; k++) d -= l[j * n + k]! ** 2;
+    if (!(d > 0)) throw new Error(`quadratic_deep: the Hessian is not positive definite (pivot ${j} is ${d})`);
+    const pivot = Math.sqrt(d);
+    l[j * n + j] = pivot;
+    for (let i = j + 1; i < n; i++) {
+      let v = q[i * n + j]!;
+      for (let k = 0; k < j; k++) v -= l[i * n + k]! * l[j * n + k]!;
+      l[i * n + j] = v / pivot;
+    }
+  }
+  return l;
+}
+
+const QUADRATIC_DIM = 100;
+
 export const QUADRATIC_DEEP: TestProblem = {
   name: 'quadratic_deep',
   dataset: 'quadratic',
@@ -82,13 +102,36 @@ export const QUADRATIC_DEEP: TestProblem = {
   defaultWeightDecay: null,
   referenceParameterCount: 100,
   doc: 'Noisy quadratic ½(θ−x)ᵀQ(θ−x), θ ∈ R¹⁰⁰ from 1, Q with 10% large eigenvalues, x ~ N(0, 0.6²).',
+  /**
+   * As a layer chain (like DeepOBS's PyTorch "sequential" version, so that Cockpit can watch it): θ is the kernel of
+   * a Dense layer fed a constant 1, a frozen Dense layer multiplies by c·L (Q = L·Lᵀ), and the mean squared error
+   * against the targets c·x·L gives (c²/100)·(θ−x)ᵀQ(θ−x) per example, which is ½(θ−x)ᵀQ(θ−x) for c² = 50.
+   */
   build: () => {
-    const hessian = tf.tensor2d(quadraticHessian(), [100, 100]);
-    const theta = tf.tidy(() => tf.variable(tf.ones([100])));
-    const instance = plainInstance([['theta', theta]], (batch) => {
-      const d = tf.sub(theta, batch.inputs);
-      return tf.mul(0.5, tf.mean(tf.sum(tf.mul(tf.matMul(d, hessian), d), 1))) as tf.Scalar;
+    const n = QUADRATIC_DIM;
+    const scale = Math.sqrt(n / 2);
+    const lower = Float32Array.from(cholesky(quadraticHessian(), n), (v) => scale * v);
+    const metric = tf.tensor2d(lower, [n, n]);
+    const model = tf.sequential({
+      layers: [
+        tf.layers.dense({ inputShape: [1], units: n, useBias: false, kernelInitializer: 'ones', name: 'theta' }),
+        tf.layers.dense({ units: n, useBias: false, trainable: false, weights: [metric], name: 'hessian_factor' }),
+      ],
     });
-    return { ...instance, dispose: () => (instance.dispose(), hessian.dispose()) };
+    const prepareInputs = (inputs: tf.Tensor) => tf.ones([inputs.shape[0]!, 1]);
+    const prepareTargets = (batch: Batch) => tf.matMul(batch.inputs as tf.Tensor2D, metric);
+    const loss = (batch: Batch) =>
+      tf.tidy(() => tf.mean(tf.square(tf.sub(model.apply(prepareInputs(batch.inputs)) as tf.Tensor, prepareTargets(batch)))) as tf.Scalar);
+    return {
+      variables: model.trainableWeights.map((w) => w.read() as tf.Variable),
+      parameterNames: ['theta'],
+      model,
+      lossKind: 'mean_squared_error',
+      prepareInputs,
+      prepareTargets,
+      loss,
+      evaluate: (batch) => ({ loss: loss(batch) }),
+      dispose: () => (model.dispose(), metric.dispose()),
+    };
   },
 };

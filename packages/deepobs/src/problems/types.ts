@@ -34,6 +34,8 @@ export interface ProblemInstance {
   readonly regularizer?: { weightDecay: number; variables: tf.Variable[] };
   /** Input transformation applied before `model` (the VGGs resize to 224×224); identity when absent. */
   prepareInputs?(inputs: tf.Tensor): tf.Tensor;
+  /** The targets `lossKind` compares `model`'s outputs with, when they are not `batch.targets` (quadratic_deep). */
+  prepareTargets?(batch: Batch): tf.Tensor;
   /** Mean loss of the mini-batch plus the regulariser, as DeepOBS optimises and reports it. */
   loss(batch: Batch, phase: Phase): tf.Scalar;
   /** Loss and (for classifiers) accuracy from one forward pass. */

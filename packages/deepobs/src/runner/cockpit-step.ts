@@ -9,7 +9,7 @@ import type { TrainStep } from './train-step.js';
 export function createCockpit(problemName: string, instance: ProblemInstance, preset: Preset, stream: RunStream, seed: number): Cockpit {
   if (!instance.model || !instance.lossKind) {
     throw new Error(
-      `${problemName} cannot be watched by Cockpit: it is not a plain chain of Dense/Conv2D/pooling/activation/Flatten/Dropout layers (Cockpit instruments mnist/fmnist logreg, mlp and 2c2d, the 3c3d problems, cifar100_allcnnc and the VGGs)`,
+      `${problemName} cannot be watched by Cockpit: it is not a plain chain of Dense/Conv2D/pooling/activation/Flatten/Dropout layers (Cockpit instruments quadratic_deep, mnist/fmnist logreg, mlp and 2c2d, the 3c3d problems, cifar100_allcnnc and the VGGs)`,
     );
   }
   return new Cockpit({ model: instance.model, loss: instance.lossKind, preset, stream, seed });
@@ -23,13 +23,15 @@ export function createCockpit(problemName: string, instance: ProblemInstance, pr
 export function cockpitTrainStep(cockpit: Cockpit, instance: ProblemInstance, optimizer: Optimizer, isPlainSgd: boolean): TrainStep {
   const index = new Map(instance.variables.map((v, i) => [v, i]));
   return async (batch, step, epoch) => {
-    if (!batch.targets) throw new Error('Cockpit needs labelled batches');
     const x = instance.prepareInputs ? tf.tidy(() => instance.prepareInputs!(batch.inputs)) : batch.inputs;
+    const y = instance.prepareTargets ? tf.tidy(() => instance.prepareTargets!(batch)) : batch.targets;
+    if (!y) throw new Error('Cockpit needs labelled batches');
     let result;
     try {
-      result = await cockpit.step({ step, epoch, x, y: batch.targets }, isPlainSgd ? { lr: optimizer.learningRate } : undefined);
+      result = await cockpit.step({ step, epoch, x, y }, isPlainSgd ? { lr: optimizer.learningRate } : undefined);
     } finally {
       if (x !== batch.inputs) x.dispose();
+      if (y !== batch.targets) y.dispose();
     }
     let { loss } = result;
     const grads = result.grads;

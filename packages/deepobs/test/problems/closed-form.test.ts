@@ -92,7 +92,7 @@ test('quadratic_deep: loss = mean ½(θ−x)ᵀQ(θ−x) and gradient = Q(θ −
   });
   const instance = getTestProblem('quadratic_deep').build({ seed: 0 });
   expect(Array.from(instance.variables[0].dataSync())).toEqual(Array(100).fill(1));
-  instance.variables[0].assign(tf.tensor1d(theta));
+  instance.variables[0].assign(tf.tensor(theta, instance.variables[0].shape));
   const batch = { inputs: tf.tensor2d(xs) };
   const { value, grads } = tf.variableGrads(() => instance.loss(batch, 'train'), instance.variables);
   expect(value.dataSync()[0]).toBeCloseTo(loss, 2);
