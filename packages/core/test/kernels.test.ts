@@ -167,6 +167,8 @@ describe.each(['wasm', 'cpu'] as const)('convolution gradients on %s against loo
     { name: '1×1 stride 2 (wrn shortcut), unread trailing rows', x: [2, 6, 7, 4], filter: [1, 1, 4, 5], strides: [2, 2], pad: 'same' },
     { name: '3×2 valid, strides 3 and 2, batch 1', x: [1, 11, 8, 2], filter: [3, 2, 2, 3], strides: [3, 2], pad: 'valid' },
     { name: 'numeric padding 1, stride 2', x: [2, 9, 9, 3], filter: [3, 3, 3, 2], strides: [2, 2], pad: 1 },
+    { name: '2×2 same, stride 3 (kernel smaller than the stride: rows no tap reaches)', x: [2, 10, 7, 2], filter: [2, 2, 2, 3], strides: [3, 3], pad: 'same' },
+    { name: '4×5 valid, stride 2', x: [2, 11, 12, 3], filter: [4, 5, 3, 2], strides: [2, 2], pad: 'valid' },
     {
       name: 'explicit padding wider than the kernel (first output rows read only zeros)',
       x: [2, 5, 6, 2],

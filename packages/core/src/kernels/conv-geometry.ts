@@ -12,12 +12,14 @@ export interface AxisFit {
   padAfter: number;
 }
 
-/** Fits an axis of `length` to read `before` padding first and `after` padding last (either may be negative). */
-export function fitAxis(length: number, before: number, after: number): AxisFit {
+/**
+ * Fits an axis of `length` to read `before` padding first and `after` padding last (either may be negative);
+ * null when the crops leave nothing of it, so that the convolution reads only zeros.
+ */
+export function fitAxis(length: number, before: number, after: number): AxisFit | null {
   const begin = Math.max(0, -before);
   const size = length - begin - Math.max(0, -after);
-  if (size <= 0) throw new Error(`conv geometry: axis of ${length} cropped to ${size} (padding ${before}, ${after})`);
-  return { begin, size, padBefore: Math.max(0, before), padAfter: Math.max(0, after) };
+  return size > 0 ? { begin, size, padBefore: Math.max(0, before), padAfter: Math.max(0, after) } : null;
 }
 
 /** Forward NHWC convolution of `x` whose spatial axes are first padded or cropped as `rows` and `cols` say. */

@@ -17,14 +17,15 @@ function conv2DBackpropFilter({ inputs, attrs }: { inputs: tf.NamedTensorInfoMap
   // Pad after so that exactly kernel-size positions come out (strides can leave trailing rows of x unread).
   const axis = (length: number, kernel: number, before: number, outLength: number, stride: number) =>
     fitAxis(length, before, kernel + (outLength - 1) * stride - length - before);
+  const rows = axis(info.inHeight, info.filterHeight, info.padInfo.top, info.outHeight, info.strideHeight);
+  const cols = axis(info.inWidth, info.filterWidth, info.padInfo.left, info.outWidth, info.strideWidth);
+  // Padding so wide that every window misses x: nothing reaches the filter.
+  if (!rows || !cols) return tf.zeros(filterShape);
   return tf.tidy(() => {
-    const gradient = conv2dFitted(
-      tf.transpose(x, [3, 1, 2, 0]),
-      tf.transpose(dy, [1, 2, 0, 3]),
-      axis(info.inHeight, info.filterHeight, info.padInfo.top, info.outHeight, info.strideHeight),
-      axis(info.inWidth, info.filterWidth, info.padInfo.left, info.outWidth, info.strideWidth),
-      [info.strideHeight, info.strideWidth],
-    );
+    const gradient = conv2dFitted(tf.transpose(x, [3, 1, 2, 0]), tf.transpose(dy, [1, 2, 0, 3]), rows, cols, [
+      info.strideHeight,
+      info.strideWidth,
+    ]);
     return tf.transpose(gradient, [1, 2, 0, 3]);
   });
 }

@@ -1,11 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
-import { conv2dFitted, fitAxis } from './conv-geometry.js';
+import { conv2dFitted, fitAxis, type AxisFit } from './conv-geometry.js';
 
 /**
- * Conv2DBackpropInput for wasm as one forward convolution (XNNPACK, several times faster than the stock loops;
- * on the cpu backend, whose forward convolution is a loop too, it is slower than the stock kernel):
- * dx is the full correlation of dy, spread out by the strides, with the filter flipped in space and its
- * in/out channels swapped. Ops run inside a kernel are not taped, so this is safe under tf.grad.
+ * Conv2DBackpropInput for wasm as forward convolutions (XNNPACK, several times faster than the stock loops; on
+ * the cpu backend, whose forward convolution is a loop too, it is slower than the stock kernel). With stride s,
+ * the rows h of dx with the same h mod s receive dy only through the kernel rows i ≡ (h + top) mod s, so dx is
+ * s² interleaved stride-1 full correlations of dy with those sub-kernels (flipped in space, in/out channels
+ * swapped), and no product is spent on the zeros a stride would insert. Ops run inside a kernel are not taped,
+ * so this is safe under tf.grad.
  */
 function conv2DBackpropInput({ inputs, attrs }: { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMap }): tf.Tensor {
   const { strides, pad, dimRoundingMode, inputShape, dataFormat } = attrs as unknown as tf.Conv2DBackpropInputAttrs;
@@ -13,35 +15,58 @@ function conv2DBackpropInput({ inputs, attrs }: { inputs: tf.NamedTensorInfoMap;
   const dy = inputs.dy as tf.Tensor4D;
   const filter = inputs.filter as tf.Tensor4D;
   const info = tf.backend_util.computeConv2DInfo(inputShape, filter.shape, strides, 1, pad, dimRoundingMode, false, 'channelsLast');
+  const rowPhases = phases(info.inHeight, info.filterHeight, info.strideHeight, info.padInfo.top, info.outHeight);
+  const colPhases = phases(info.inWidth, info.filterWidth, info.strideWidth, info.padInfo.left, info.outWidth);
   return tf.tidy(() => {
-    const spread = spreadByStrides(dy, info.strideHeight, info.strideWidth);
-    const flipped = tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]);
-    // dx[h] = Σ_i spread[h + top − i]·W[i]: a correlation with the flipped filter that starts kh − 1 − top early.
-    const axis = (length: number, kernel: number, before: number, spreadLength: number) =>
-      fitAxis(spreadLength, kernel - 1 - before, length + before - spreadLength);
-    return conv2dFitted(
-      spread,
-      flipped,
-      axis(info.inHeight, info.filterHeight, info.padInfo.top, spread.shape[1]),
-      axis(info.inWidth, info.filterWidth, info.padInfo.left, spread.shape[2]),
+    const parts = rowPhases.map((row) =>
+      colPhases.map((col) => {
+        if (!row.fit || !col.fit) return tf.zeros<tf.Rank.R4>([info.batchSize, row.length, col.length, info.inChannels]);
+        const taps = tf.stridedSlice(filter, [row.firstTap, col.firstTap, 0, 0], filter.shape, [info.strideHeight, info.strideWidth, 1, 1]);
+        const flipped = tf.transpose(tf.reverse(taps, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D;
+        return conv2dFitted(dy, flipped, row.fit, col.fit);
+      }),
     );
+    return interleave(parts, inputShape);
   });
 }
 
-/** dy with strides − 1 zeros between neighbouring positions, so that a stride-1 correlation sees the gaps. */
-function spreadByStrides(dy: tf.Tensor4D, strideHeight: number, strideWidth: number): tf.Tensor4D {
-  if (strideHeight === 1 && strideWidth === 1) return dy;
-  const [n, h, w, c] = dy.shape;
-  const gaps = tf.pad(tf.reshape(dy, [n, h, 1, w, 1, c]), [
-    [0, 0],
-    [0, 0],
-    [0, strideHeight - 1],
-    [0, 0],
-    [0, strideWidth - 1],
-    [0, 0],
-  ]);
-  const full = tf.reshape<tf.Rank.R4>(gaps, [n, h * strideHeight, w * strideWidth, c]);
-  return tf.slice(full, [0, 0, 0, 0], [n, (h - 1) * strideHeight + 1, (w - 1) * strideWidth + 1, c]);
+interface Phase {
+  /** First kernel row (or column) that reaches this phase; the others follow at the stride. */
+  firstTap: number;
+  /** Rows of dx in the phase: h = phase index + stride · q, q < length. */
+  length: number;
+  /** How dy is padded or cropped for the phase's stride-1 full correlation; null when no tap reaches it. */
+  fit: AxisFit | null;
+}
+
+/**
+ * Along one axis: dx[s·q + r] = Σ_t dy[m − t]·W[ρ + s·t] with ρ = (r + top) mod s and m = q + ⌊(r + top)/s⌋, a
+ * full correlation of dy with the ⌈(k − ρ)/s⌉ taps ρ, ρ + s, … flipped.
+ */
+function phases(length: number, kernel: number, stride: number, before: number, dyLength: number): Phase[] {
+  return Array.from({ length: stride }, (_, r) => {
+    const firstTap = (r + before) % stride;
+    const taps = firstTap < kernel ? Math.ceil((kernel - firstTap) / stride) : 0;
+    const rows = Math.max(0, Math.ceil((length - r) / stride));
+    const padBefore = taps - 1 - Math.floor((r + before) / stride);
+    const fit = taps > 0 && rows > 0 ? fitAxis(dyLength, padBefore, rows + taps - 1 - padBefore - dyLength) : null;
+    return { firstTap, length: rows, fit };
+  });
+}
+
+/** dx[n, sh·q + r, sw·q' + r', c] = parts[r][r'][n, q, q', c]; phases one row short are padded to the longest. */
+function interleave(parts: tf.Tensor4D[][], [batch, height, width, channels]: number[]): tf.Tensor4D {
+  if (parts.length === 1 && parts[0]!.length === 1) return parts[0]![0]!;
+  const rows = parts[0]![0]!.shape[1];
+  const cols = parts[0]![0]!.shape[2];
+  const grid = parts.map((row) =>
+    tf.stack(
+      row.map((p) => tf.pad(p, [[0, 0], [0, rows - p.shape[1]], [0, cols - p.shape[2]], [0, 0]])),
+      3,
+    ),
+  );
+  const full = tf.reshape<tf.Rank.R4>(tf.stack(grid, 2), [batch!, rows * parts.length, cols * parts[0]!.length, channels!]);
+  return tf.slice(full, [0, 0, 0, 0], [batch!, height!, width!, channels!]);
 }
 
 export const conv2DBackpropInputWasm: tf.KernelConfig = {
