@@ -148,7 +148,7 @@ function measure(t: Trainer): Promise<Timing> {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
 
-async function compare(p: Problem, trainers: Trainer[], what: string): Promise<Map<string, Timing>> {
+async function compare(trainers: Trainer[], what: string): Promise<Map<string, Timing>> {
   const times = new Map<string, Timing[]>(trainers.map((t) => [t.label, []]));
   // Warm-up (kernels, the engine's model analysis) for the configurations measured every round; the once-measured
   // ones share their kernels.
@@ -180,7 +180,7 @@ async function presets(p: Problem, what: string): Promise<string> {
       cockpitTrainer(p, `${preset}, interval 16`, 16, { preset, interval: 16, once: preset === 'full' }),
     ]),
   ];
-  const ms = await compare(p, trainers, what);
+  const ms = await compare(trainers, what);
   return table('configuration', [...ms], ms.get('plain')!);
 }
 
@@ -209,7 +209,7 @@ async function perQuantity(p: Problem, what: string): Promise<string> {
   ];
   const chosen = single.filter(([label]) => breakdownOnly === undefined || breakdownOnly.some((name) => label.startsWith(name)));
   const trainers = [plainTrainer(p, 2), ...chosen.map(([label, make]) => cockpitTrainer(p, label, label === 'HessMaxEV' ? 1 : 2, { quantities: [make()], once: label === 'HessMaxEV' }))];
-  const ms = await compare(p, trainers, `${what} per quantity`);
+  const ms = await compare(trainers, `${what} per quantity`);
   const rows = [...ms];
   if (ms.has('HessMaxEV')) rows.push(['one Hessian-vector product (HessMaxEV makes one per power iteration)', await hvpTime(p)]);
   return table('quantity alone, interval 1', rows, ms.get('plain')!);
