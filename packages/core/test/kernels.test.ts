@@ -243,6 +243,7 @@ describe('Sum on wasm', () => {
     { name: 'over the last axis (the stock kernel)', shape: [4, 5, 6], axis: -1, keepDims: true },
     { name: 'over all axes (the stock kernel)', shape: [4, 5, 6], axis: undefined, keepDims: false },
     { name: 'of int32 over the leading axis (the stock kernel)', shape: [6, 3], axis: 0, keepDims: false, dtype: 'int32' },
+    { name: 'of an empty tensor over the leading axis (the stock kernel)', shape: [0, 3], axis: 0, keepDims: false },
   ];
   it.each(cases)('matches cpu: $name', async ({ shape, axis, keepDims, dtype }) => {
     const values = normals(16, shape.reduce((a, b) => a * b)).map((v) => (dtype ? Math.round(10 * v) : v));

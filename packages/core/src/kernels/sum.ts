@@ -9,7 +9,7 @@ function sum(args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMap; bac
   const { axis, keepDims } = args.attrs as unknown as tf.SumAttrs;
   const axes = tf.util.parseAxisParam(axis, x.shape).sort((a, b) => a - b);
   const leading = axes.length < x.rank && axes.every((a, i) => a === i);
-  if (x.dtype !== 'float32' || !leading || axes.length === 0) {
+  if (x.dtype !== 'float32' || !leading || axes.length === 0 || x.size === 0) {
     return stockKernelFor(sumWasm)(args as unknown as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
   }
   const kept = x.shape.slice(axes.length);
