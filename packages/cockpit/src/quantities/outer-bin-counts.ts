@@ -163,13 +163,13 @@ export function countOuterProducts(counts: Int32Array, a: Float32Array, d: Float
     const rowA = a.subarray(e * p, (e + 1) * p);
     const rowD = d.subarray(e * q, (e + 1) * q);
     const [sa, sd] = [summary(rowA), summary(rowD)];
-    // The rows u_i·v cross Σ|u_i|·(max v − min v)·scale bin edges in all; the runs cost a few products per edge
-    // and per row, and sorting.
-    const rowsOfA = p + sa.sumAbs * (sd.max - sd.min) * rule.scale;
-    const rowsOfD = q + sd.sumAbs * (sa.max - sa.min) * rule.scale;
-    if (!(monotoneRule && Number.isFinite(sa.sumAbs) && Number.isFinite(sd.sumAbs)) || p * q <= 4 * (Math.min(rowsOfA, rowsOfD) + p + q)) {
-      countDirectly(counts, rowA, rowD, rule);
-    } else if (rowsOfA <= rowsOfD) countExample(counts, rowA, rowD, workspace, rule);
+    // Rows u_i·v cross Σ|u_i|·(max v − min v)·scale bin edges in all; the runs cost a few products per edge and
+    // per row, plus sorting. Tiny layers are cheaper to count directly.
+    const costRowsOfA = p + sa.sumAbs * (sd.max - sd.min) * rule.scale;
+    const costRowsOfD = q + sd.sumAbs * (sa.max - sa.min) * rule.scale;
+    const finite = Number.isFinite(sa.sumAbs) && Number.isFinite(sd.sumAbs);
+    if (!(monotoneRule && finite) || p * q <= 4 * (Math.min(costRowsOfA, costRowsOfD) + p + q)) countDirectly(counts, rowA, rowD, rule);
+    else if (costRowsOfA <= costRowsOfD) countExample(counts, rowA, rowD, workspace, rule);
     else countExample(counts, rowD, rowA, workspace, rule);
   }
 }
