@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { convKernelDiagonal } from '../curvature/conv-kernel-diagonal.js';
+import { convKernelDiagonal, transposedPatches } from '../curvature/conv-kernel-diagonal.js';
 import { sumAxis } from '../linalg.js';
 import { patches } from '../patches.js';
 import type { LayerGrads } from '../per-example/layer-grads.js';
@@ -53,13 +53,12 @@ export class Conv2DStep implements ParametrisedStep {
    * bias part is Σ (Σ_positions S)².
    */
   factorDiagonal(s: tf.Tensor, columns: number, a: tf.Tensor): tf.Tensor[] {
-    const p = this.patches(a);
-    const [n, positions] = p.shape;
+    const patchesT = transposedPatches(a as tf.Tensor4D, this.info(a.shape));
+    const [n, , positions] = patchesT.shape;
     const out = this.kernelShape[3];
     const rows = tf.reshape(s, [columns, n, positions, out]) as tf.Tensor4D;
-    const kernelT = convKernelDiagonal(p, rows);
-    const kernel = tf.reshape(tf.transpose(kernelT), this.kernelShape);
-    tf.dispose([p, kernelT]);
+    const kernel = tf.reshape(convKernelDiagonal(patchesT, rows), this.kernelShape);
+    patchesT.dispose();
     if (!this.bias) return [kernel];
     const biasGrads = tf.reshape(sumAxis(rows, 2), [columns * n, out]);
     return [kernel, sumAxis(tf.square(biasGrads), 0)];
