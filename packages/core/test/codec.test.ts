@@ -1,4 +1,4 @@
-import { decodeEnvelope, encodeEnvelope, type Envelope, bodyKind, EnvelopeError, schema, RunStatus } from '../src/index.js';
+import { decodeEnvelope, encodeEnvelope, validateEnvelope, DEFAULT_LIMITS, type Envelope, bodyKind, EnvelopeError, schema, RunStatus } from '../src/index.js';
 
 const base = { schemaVersion: 1, runId: 'run-1', timeUnixUs: 1_700_000_000_000_000 };
 
@@ -93,6 +93,36 @@ describe('envelope codec', () => {
     ['an infinite hyperparameter', { ...base, seq: 0, runStarted: { hyperparameters: { lr: { number: Infinity } } } }, 'non_finite', 'runStarted.hyperparameters.lr'],
     ['a quantity without a value', { ...base, seq: 1, step: { step: 0, quantities: [{ name: 'Loss' }] } }, 'invalid', 'step.quantities[0]'],
   ];
+  // Plain objects can hold what the wire cannot (two members of a oneof): only validation stands in the way.
+  it('refuses an object with two bodies or a quantity with two values, for every kind', () => {
+    const kinds = everyKind.map((e) => bodyKind(e)!);
+    for (const a of everyKind) {
+      for (const b of everyKind) {
+        if (bodyKind(a) === bodyKind(b)) continue;
+        const error = validateEnvelope({ ...b, ...a, runId: 'r', seq: 3 });
+        expect(error?.message).toMatch(/several bodies/);
+        expect(kinds.filter((k) => error!.message.includes(k)).sort()).toEqual([bodyKind(a), bodyKind(b)].sort());
+      }
+    }
+    const values = { scalar: 1, vector: { values: [1] }, histogram1d: { edges: [0, 1], counts: [1] }, histogram2d: { xEdges: [0, 1], yEdges: [0, 1], counts: [1] }, tensors: { tensors: [] } };
+    for (const [k1, v1] of Object.entries(values)) {
+      for (const [k2, v2] of Object.entries(values)) {
+        if (k1 === k2) continue;
+        const env: Envelope = { ...base, seq: 1, step: { step: 0, quantities: [{ name: 'Q', [k1]: v1, [k2]: v2 }] } };
+        expect(validateEnvelope(env)?.message).toMatch(new RegExp(`several values: .*(${k1}|${k2}).*(${k1}|${k2})`));
+      }
+      expect(validateEnvelope({ ...base, seq: 1, step: { step: 0, quantities: [{ name: 'Q', [k1]: v1 }] } })).toBeUndefined();
+    }
+  });
+
+  it('checks the run id of every record, also one that repeats the last good id', () => {
+    const good = { ...base, runId: 'run-1', seq: 0, heartbeat: {} };
+    expect(validateEnvelope(good)).toBeUndefined();
+    expect(validateEnvelope(good, { ...DEFAULT_LIMITS, maxRunIdLength: 3 })?.path).toBe('runId');
+    expect(validateEnvelope({ ...good, runId: 'run 1' })?.path).toBe('runId');
+    expect(validateEnvelope(good)).toBeUndefined();
+  });
+
   it.each(rejects)('rejects %s with a typed error naming the field', (_what, env, code, path) => {
     const bytes = schema.Envelope.encode(env).finish();
     const d = decodeEnvelope(bytes);
