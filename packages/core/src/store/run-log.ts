@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { RunEntry } from './entry.js';
+import { encodeFrames } from '../framing/index.js';
 import { StoreError } from './errors.js';
 import { close, fdatasync, fstat, fsyncDirectory, open, writeAll } from './fs-util.js';
 import type { FsyncPolicy } from './layout.js';
@@ -36,7 +37,8 @@ function newBatch(): Batch {
  */
 export class RunLog {
   private fd: number | undefined;
-  private queue: Buffer[] = [];
+  /** Payloads waiting for the next batch; they are framed together when it is written (one buffer per batch). */
+  private queue: Uint8Array[] = [];
   private batch: Batch | undefined;
   private dirty = false;
   private syncing: Promise<void> | undefined;
@@ -63,16 +65,16 @@ export class RunLog {
     return this.dirty && this.fd !== undefined;
   }
 
-  /** Queues one frame; the promise settles when its batch is written (and synced, under `always`). */
-  enqueue(frame: Buffer): Promise<void> {
-    this.queue.push(frame);
+  /** Queues one record's payload; the promise settles when its batch is written (and synced, under `always`). */
+  enqueue(payload: Uint8Array): Promise<void> {
+    this.queue.push(payload);
     this.batch ??= newBatch();
     return this.batch.promise;
   }
 
   /** Writes everything queued. Never rejects: the failure goes to the batch's waiters. */
   async writeQueued(): Promise<void> {
-    const frames = this.queue;
+    const payloads = this.queue;
     const batch = this.batch!;
     this.queue = [];
     this.batch = undefined;
@@ -80,7 +82,7 @@ export class RunLog {
     try {
       if (this.broken) throw this.broken;
       const fd = await this.openFile();
-      const data = frames.length === 1 ? frames[0] : Buffer.concat(frames);
+      const data = encodeFrames(payloads);
       await writeAll(fd, data, offset);
       this.stats.writes++;
       this.entry.bytes = offset + data.length;

@@ -4,7 +4,7 @@ import { decodeEnvelope } from '../codec/codec.js';
 import { EnvelopeError } from '../codec/errors.js';
 import { DEFAULT_LIMITS, type CodecLimits } from '../codec/limits.js';
 import { validateEnvelope } from '../codec/validate.js';
-import { encodeFrame, readFrameFile } from '../framing/index.js';
+import { readFrameFile } from '../framing/index.js';
 import { RunStatus, SCHEMA_VERSION, schema, type Envelope } from '../schema/index.js';
 import type { Source } from '../stream/types.js';
 import { applyRecord, expectedSeq, newEntry, type RunEntry } from './entry.js';
@@ -36,6 +36,20 @@ export type AppendResult =
   | { status: 'duplicate'; runId: string; seq: number; lastSeq: number }
   /** Not stored: the envelope fails validation. */
   | { status: 'invalid'; error: EnvelopeError };
+
+/**
+ * An envelope together with its encoding, e.g. a frame as received and decoded with `decodeEnvelope` (which
+ * validated it). The bytes are stored as given, so they must not change until the append resolves.
+ */
+export interface EncodedEnvelope {
+  envelope: Envelope;
+  bytes: Uint8Array;
+}
+
+interface Queued {
+  result: AppendResult;
+  written?: Promise<void>;
+}
 
 /**
  * The embedded run store: a folder with one append-only log of framed envelopes per run (`runs/<runId>.fdlog`,
@@ -123,12 +137,30 @@ export class RunStore {
     }
   }
 
+  /**
+   * `append` for an envelope that was already validated and encoded (a frame a server received and decoded): the
+   * given bytes are framed as they are, without validating or encoding the envelope again. Sequence handling
+   * (duplicates, gaps) and the index are the same as `append`'s.
+   */
+  appendEncoded(envelope: Envelope, bytes: Uint8Array): Promise<AppendResult> {
+    return this.appendManyEncoded([{ envelope, bytes }]).then(([result]) => result);
+  }
+
   /** Appends several envelopes in one batch; rejects if any of them could not be written (others may have been). */
-  async appendMany(envelopes: Iterable<Envelope>): Promise<AppendResult[]> {
+  appendMany(envelopes: Iterable<Envelope>): Promise<AppendResult[]> {
+    return this.appendBatch(envelopes, (envelope) => this.enqueue(envelope));
+  }
+
+  /** `appendMany` for already validated and encoded envelopes (see `appendEncoded`). */
+  appendManyEncoded(records: Iterable<EncodedEnvelope>): Promise<AppendResult[]> {
+    return this.appendBatch(records, ({ envelope, bytes }) => this.enqueue(envelope, bytes));
+  }
+
+  private async appendBatch<T>(items: Iterable<T>, enqueue: (item: T) => Queued): Promise<AppendResult[]> {
     const results: AppendResult[] = [];
     const batches = new Set<Promise<void>>();
-    for (const envelope of envelopes) {
-      const { result, written } = this.enqueue(envelope);
+    for (const item of items) {
+      const { result, written } = enqueue(item);
       results.push(result);
       if (written) batches.add(written);
     }
@@ -212,9 +244,10 @@ export class RunStore {
     }
   }
 
-  private enqueue(envelope: Envelope): { result: AppendResult; written?: Promise<void> } {
+  /** Queues one envelope; `encoded` (its bytes, from a caller that validated it) skips validation and encoding. */
+  private enqueue(envelope: Envelope, encoded?: Uint8Array): Queued {
     if (this.closing) throw new StoreError('closed', 'append after close', { runId: envelope.runId ?? undefined, file: this.dir });
-    const problem = validateEnvelope(envelope, this.limits);
+    const problem = encoded ? undefined : validateEnvelope(envelope, this.limits);
     if (problem) return { result: { status: 'invalid', error: problem } };
     const runId = envelope.runId!;
     const seq = Number(envelope.seq);
@@ -222,7 +255,7 @@ export class RunStore {
     if (existing?.broken) throw existing.broken;
     const lastSeq = existing?.entry.lastSeq;
     if (lastSeq !== undefined && seq <= lastSeq) return { result: { status: 'duplicate', runId, seq, lastSeq } };
-    const payload = schema.Envelope.encode(envelope).finish();
+    const payload = encoded ?? schema.Envelope.encode(envelope).finish();
     if (payload.length > this.limits.maxEnvelopeBytes) {
       const error = new EnvelopeError('oversize', '', `${payload.length} bytes, limit ${this.limits.maxEnvelopeBytes}`, runId, seq);
       return { result: { status: 'invalid', error } };
@@ -231,7 +264,7 @@ export class RunStore {
     const expected = expectedSeq(log.entry);
     applyRecord(log.entry, envelope);
     this.counters.records++;
-    const written = log.enqueue(encodeFrame(payload));
+    const written = log.enqueue(payload);
     this.queued.add(log);
     this.scheduleFlush();
     const result: AppendResult = seq === expected ? { status: 'appended', runId, seq } : { status: 'gap', runId, seq, expected };
