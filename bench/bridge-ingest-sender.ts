@@ -3,6 +3,7 @@
 import * as zmq from 'zeromq';
 import { SCHEMA_VERSION, encodeEnvelope, type Envelope } from '@flightdeck/core';
 import { BridgeClient } from '../packages/bridge/src/client/index.js';
+import { MAX_PACKED_BYTES, pack } from '../packages/bridge/src/ingest/index.js';
 
 export interface SenderJob {
   address: string;
@@ -45,14 +46,19 @@ async function runClient(job: SenderJob, i: number): Promise<void> {
   const perSenderRate = job.rate / job.senders;
   const start = performance.now();
   if (job.raw) {
-    // ZeroMQ's own rate: frames encoded beforehand (a pool cycled through), sent in the same batches, no acks.
-    const pool = Array.from({ length: 256 }, (_, k) => encodeEnvelope(record(job.kind, runId, k + 1)));
+    // ZeroMQ's own rate: frames encoded beforehand (a pool cycled through), sent packed as the client packs them,
+    // no acks.
+    const size = encodeEnvelope(record(job.kind, runId, 1)).length;
+    // As many as the client puts in one pack (at most 256 and MAX_PACKED_BYTES).
+    const batch = Math.max(1, Math.min(256, Math.floor(MAX_PACKED_BYTES / (size + 5))));
+    const pool = Array.from({ length: batch }, (_, k) => encodeEnvelope(record(job.kind, runId, k + 1)));
+    const packed = pack(pool);
     // linger -1: queued frames still go out after close (the receiver counts every one).
     const d = new zmq.Dealer({ linger: -1, sendHighWaterMark: 100_000 });
     d.connect(job.address);
     for (let sent = 0; sent < job.recordsPerSender; ) {
-      const n = Math.min(256, job.recordsPerSender - sent);
-      await d.send(n === 256 ? pool : pool.slice(0, n));
+      const n = Math.min(batch, job.recordsPerSender - sent);
+      await d.send(n === batch ? packed : pack(pool.slice(0, n)));
       sent += n;
     }
     d.close();
@@ -72,7 +78,11 @@ const job = JSON.parse(process.argv[2]) as SenderJob;
 // Raw frames may still be queued in ZeroMQ when the sends return: the process stays until the receiver has counted
 // them all and says so.
 process.on('message', () => process.exit(0));
+const cpuStart = process.cpuUsage();
 Promise.all(Array.from({ length: job.senders }, (_, i) => runClient(job, i))).then(
-  () => process.send!({ ok: true }),
+  () => {
+    const { user, system } = process.cpuUsage(cpuStart);
+    process.send!({ ok: true, cpuUs: user + system });
+  },
   (e) => process.send!({ ok: false, error: String(e) }, () => process.exit(1)),
 );

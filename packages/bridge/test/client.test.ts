@@ -1,6 +1,6 @@
 import { RunStore } from '@flightdeck/core';
 import { BridgeClient } from '../src/client/index.js';
-import { IngestServer } from '../src/ingest/index.js';
+import { IngestServer, MAX_PACKED_BYTES } from '../src/ingest/index.js';
 import { runEnvelopes, waitFor } from './helpers/records.js';
 import { freePort } from './helpers/serve-process.js';
 import { readRun, tempDir } from './helpers/store.js';
@@ -49,4 +49,24 @@ test('bad options and invalid envelopes are refused at the client', async () => 
   await expect(client.write({ ...started, runId: 'no spaces allowed' })).rejects.toThrow(/invalid at runId/);
   await client.close();
   await expect(client.write(started)).rejects.toThrow(/write after close/);
+});
+
+test('small records travel packed, one larger than a pack goes alone: all stored in order', async () => {
+  const tmp = tempDir();
+  const store = await RunStore.open(tmp.dir, { fsync: 'never', log: () => undefined });
+  const server = await IngestServer.start(store, { bind: 'tcp://127.0.0.1:0', log: () => undefined });
+  const envelopes = runEnvelopes('mixed-sizes', 600);
+  // A checkpoint bigger than the largest pack, in the middle of the small step records.
+  const big = { ...envelopes[300], step: undefined, checkpoint: { epoch: 0, step: 299, format: 'onnx', data: Buffer.alloc(MAX_PACKED_BYTES + 1000, 7) } };
+  envelopes[300] = big;
+  const client = new BridgeClient({ address: server.address, log: () => undefined });
+  for (const e of envelopes) await client.write(e);
+  await client.close();
+  expect(client.report()).toMatchObject({ sent: envelopes.length, acknowledged: envelopes.length, resent: 0, rejected: [] });
+  const stored = await readRun(store, 'mixed-sizes');
+  expect(stored.map((e) => Number(e.seq))).toEqual(envelopes.map((e) => Number(e.seq)));
+  expect(Buffer.from(stored[300].checkpoint!.data!).equals(big.checkpoint.data)).toBe(true);
+  await server.close();
+  await store.close();
+  tmp.remove();
 });

@@ -1,7 +1,7 @@
 import * as zmq from 'zeromq';
-import { RunStatus, RunStore, decodeServerMessage, encodeEnvelope, type Envelope } from '@flightdeck/core';
+import { RunStatus, RunStore, decodeEnvelope, decodeServerMessage, encodeEnvelope, type Envelope, type ServerMessage } from '@flightdeck/core';
 import { BridgeClient } from '../src/client/index.js';
-import { IngestServer, generateCurveKeyPair } from '../src/ingest/index.js';
+import { IngestServer, generateCurveKeyPair, pack } from '../src/ingest/index.js';
 import { runEnvelopes, waitFor } from './helpers/records.js';
 import { readRun, tempDir } from './helpers/store.js';
 
@@ -38,6 +38,12 @@ async function rawDealer(address: string, routingId: string): Promise<zmq.Dealer
 }
 
 const seqs = (es: Envelope[]) => es.map((e) => Number(e.seq));
+
+function decoded(frame: Uint8Array): Envelope {
+  const d = decodeEnvelope(frame);
+  if (!d.ok) throw d.error;
+  return d.envelope;
+}
 
 test('several trainers at once: every record stored once, in order, acknowledged, and seen live', async () => {
   await withServer(async (server, store) => {
@@ -115,6 +121,32 @@ test('a message of duplicates alone is acknowledged and the records after it are
     d.close();
   });
 });
+test('packed frames: every envelope in them is stored; a damaged rest is refused, the envelopes before it kept', async () => {
+  await withServer(async (server, store, logs) => {
+    const envs = runEnvelopes('packed-run', 7); // seqs 0..8
+    const frames = envs.map((e) => encodeEnvelope(e));
+    const d = await rawDealer(server.address, 'raw-packed');
+    const replies: ServerMessage[] = [];
+    void (async () => {
+      for await (const [f] of d) {
+        const m = decodeServerMessage(f);
+        if (!(m instanceof Error)) replies.push(m);
+      }
+    })().catch(() => undefined);
+    // Old and new side by side: one plain envelope frame, then a pack, then a pack whose last envelope is cut short.
+    const damaged = pack(frames.slice(6, 9));
+    await d.send([Buffer.from(frames[0]), pack(frames.slice(1, 6)), damaged.subarray(0, damaged.length - 3)]);
+    await waitFor(() => replies.some((r) => r.ack?.seq === 7) && replies.some((r) => r.reject), 5000, 'the ack of seq 7 and a reject');
+    expect(replies.find((r) => r.reject)?.reject).toMatchObject({ code: 'malformed', message: expect.stringMatching(/packed frame: envelope 2 at byte \d+ needs \d+ bytes/) });
+    d.send(Buffer.from(frames[8]));
+    await waitFor(() => replies.some((r) => r.ack?.seq === 8), 5000, 'the ack of seq 8');
+    expect(await readRun(store, 'packed-run')).toEqual(frames.map((f) => decoded(f)));
+    expect(server.stats().senders['raw-packed']).toMatchObject({ accepted: 9, rejected: { malformed: 1 } });
+    expect(logs.join('\n')).toMatch(/sender raw-packed .*packed frame: envelope 2/);
+    d.close();
+  });
+});
+
 test('a hole that is never filled is accepted after the gap timeout and reported', async () => {
   await withServer(
     async (server, store, logs) => {

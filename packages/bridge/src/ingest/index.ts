@@ -3,3 +3,4 @@ export * from './stats.js';
 export * from './sequencer.js';
 export * from './curve.js';
 export * from './address.js';
+export * from './packed.js';

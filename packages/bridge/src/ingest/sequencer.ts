@@ -1,4 +1,4 @@
-import type { Envelope } from '@flightdeck/core';
+import type { EncodedEnvelope } from '@flightdeck/core';
 
 /** What the sequencer decided for one envelope. */
 export type Offer = 'next' | 'duplicate' | 'held';
@@ -17,7 +17,7 @@ export interface Gap {
  * longer than the gap timeout (the producer dropped records) is accepted and reported.
  */
 export class RunSequencer {
-  private readonly held = new Map<number, Envelope>();
+  private readonly held = new Map<number, EncodedEnvelope>();
   private heldSince = 0;
 
   /** @param last the highest seq already stored for this run, -1 for a new run. */
@@ -36,16 +36,16 @@ export class RunSequencer {
   }
 
   /** Classifies one envelope; 'next' envelopes (and any held ones they unblock) come out of `drain`. */
-  offer(envelope: Envelope, now: number): Offer {
-    const seq = Number(envelope.seq);
+  offer(record: EncodedEnvelope, now: number): Offer {
+    const seq = Number(record.envelope.seq);
     if (seq <= this.last || this.held.has(seq)) return 'duplicate';
     if (this.held.size === 0) this.heldSince = now;
-    this.held.set(seq, envelope);
+    this.held.set(seq, record);
     return seq === this.last + 1 ? 'next' : 'held';
   }
 
   /** Takes every envelope that is now contiguous with what was stored. */
-  drain(out: Envelope[]): void {
+  drain(out: EncodedEnvelope[]): void {
     for (let e = this.held.get(this.last + 1); e !== undefined; e = this.held.get(this.last + 1)) {
       this.held.delete(this.last + 1);
       this.last += 1;
@@ -57,7 +57,7 @@ export class RunSequencer {
    * Gives up on the hole before the held records when they have waited longer than `timeoutMs` (or when more than
    * `maxHeld` pile up): returns the gap and moves the held records out in order.
    */
-  releaseStale(now: number, timeoutMs: number, maxHeld: number, out: Envelope[]): Gap | undefined {
+  releaseStale(now: number, timeoutMs: number, maxHeld: number, out: EncodedEnvelope[]): Gap | undefined {
     if (this.held.size === 0 || (now - this.heldSince < timeoutMs && this.held.size <= maxHeld)) return undefined;
     let next = Infinity;
     for (const seq of this.held.keys()) next = Math.min(next, seq);

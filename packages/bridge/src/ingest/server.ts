@@ -2,25 +2,31 @@ import { randomBytes } from 'node:crypto';
 import * as zmq from 'zeromq';
 import {
   DEFAULT_LIMITS,
+  EnvelopeError,
   FanOut,
   RunStatus,
   SCHEMA_VERSION,
   type RunStore,
   decodeEnvelope,
+  encodeEnvelope,
   encodeServerMessage,
   type CodecLimits,
+  type EncodedEnvelope,
   type Envelope,
-  type EnvelopeError,
   type Source,
 } from '@flightdeck/core';
 import { checkBindAddress } from './address.js';
 import { checkCurveKey, type CurveServerConfig } from './curve.js';
+import { MAX_PACKED_BYTES, isPacked, unpack } from './packed.js';
 import { RunSequencer, type Gap } from './sequencer.js';
 import { emptySenderStats, type IngestStats, type RunIngestStats, type SenderStats } from './stats.js';
 import { zapAuthenticator } from './zap.js';
 
-/** What the ingest needs from the run store: durable batch appends (group commit), the last stored seq per run, the runs. */
-export type IngestStore = Pick<RunStore, 'appendMany' | 'lastSeq' | 'runs'>;
+/**
+ * What the ingest needs from the run store: durable batch appends of envelopes with the bytes they arrived as (group
+ * commit; the store frames those bytes instead of encoding again), the last stored seq per run, the runs.
+ */
+export type IngestStore = Pick<RunStore, 'appendManyEncoded' | 'lastSeq' | 'runs'>;
 
 export interface IngestOptions {
   /** ZeroMQ endpoint to bind; default tcp://127.0.0.1:5555. Port 0 picks a free port (see `address`). */
@@ -49,14 +55,21 @@ interface Received {
   sender: string;
   routingId: Buffer;
   runId: string;
-  envelope?: Envelope;
+  record?: EncodedEnvelope;
+}
+
+/** Who sent the message being accepted, and when it arrived. */
+interface Origin {
+  routingId: Buffer;
+  sender: string;
+  now: number;
 }
 
 const DEFAULT_BIND = 'tcp://127.0.0.1:5555';
 
 /**
  * The bridge's ZeroMQ ingest. Trainers connect DEALER sockets and send frames that each hold one encoded
- * Envelope. Accepted envelopes are put in per-run order, written to the store in group commits, then
+ * Envelope or a packed batch of them (see packed.ts). Accepted envelopes are put in per-run order, written to the store in group commits, then
  * acknowledged (cumulatively per run) and fanned out to live subscribers; a frame that cannot be accepted is
  * answered with a Reject and counted against its sender. The ingest is a Source (`subscribe`) plus `stats`.
  */
@@ -71,6 +84,8 @@ export class IngestServer {
   private pending: Received[] = [];
   private committing: Promise<void> | undefined;
   private readonly outbox: Array<[Buffer, Uint8Array]> = [];
+  /** Scratch list for what a sequencer releases, reused for every frame. */
+  private readonly ready: EncodedEnvelope[] = [];
   private sending = false;
   private counters = { accepted: 0, duplicates: 0, rejected: 0, commits: 0 };
   private receiving: Promise<void> | undefined;
@@ -109,7 +124,7 @@ export class IngestServer {
       handover: true,
       receiveHighWaterMark: 10_000,
       // A frame larger than this closes the sender's connection in libzmq itself, before it costs memory.
-      maxMessageSize: maxBytes + 1024,
+      maxMessageSize: Math.max(maxBytes, MAX_PACKED_BYTES) + 1024,
     });
     let unregister: (() => Promise<void>) | undefined;
     let server: IngestServer | undefined;
@@ -202,35 +217,48 @@ export class IngestServer {
     }
   }
 
+  /** Everything one read brought (one message, any number of frames, packed or not): sequenced, queued, then one commit started. */
   private accept(routingId: Buffer, frames: Buffer[]): void {
-    const sender = senderName(routingId);
-    const now = Date.now();
+    const from: Origin = { routingId, sender: senderName(routingId), now: Date.now() };
     for (const frame of frames) {
-      const decoded = decodeEnvelope(frame, this.options.limits);
-      if (!decoded.ok) {
-        this.refuse(routingId, sender, decoded.error);
+      if (!isPacked(frame)) {
+        this.acceptEnvelope(from, frame);
         continue;
       }
-      const envelope = decoded.envelope;
-      const runId = envelope.runId!;
-      const sequencer = this.sequencer(runId);
-      this.lastHeard.set(runId, now);
-      const offer = sequencer.offer(envelope, now);
-      if (offer === 'duplicate') {
-        this.counters.duplicates++;
-        this.senderStats(sender).duplicates++;
-        this.runStat(runId).duplicates++;
-        // Acknowledge again so that a client that missed the ack frees its buffer.
-        this.pending.push({ sender, routingId, runId });
-        continue;
-      }
-      this.senderStats(sender).accepted++;
-      if (offer === 'held') continue;
-      const ready: Envelope[] = [];
-      sequencer.drain(ready);
-      for (const e of ready) this.pending.push({ sender, routingId, runId, envelope: e });
+      const problem = unpack(frame, (payload) => this.acceptEnvelope(from, payload));
+      if (problem) this.refuse(routingId, from.sender, new EnvelopeError('malformed', '', problem));
     }
     this.startCommit();
+  }
+
+  /** Decodes one envelope and puts it in its run's order (or answers why not). */
+  private acceptEnvelope(from: Origin, bytes: Buffer): void {
+    const decoded = decodeEnvelope(bytes, this.options.limits);
+    if (!decoded.ok) {
+      this.refuse(from.routingId, from.sender, decoded.error);
+      return;
+    }
+    const envelope = decoded.envelope;
+    const runId = envelope.runId!;
+    const sequencer = this.sequencer(runId);
+    this.lastHeard.set(runId, from.now);
+    // These bytes are the envelope's encoding: the store frames them rather than encoding the envelope again.
+    const offer = sequencer.offer({ envelope, bytes }, from.now);
+    const senderStats = this.senderStats(from.sender);
+    if (offer === 'duplicate') {
+      this.counters.duplicates++;
+      senderStats.duplicates++;
+      this.runStat(runId).duplicates++;
+      // Acknowledge again so that a client that missed the ack frees its buffer.
+      this.pending.push({ sender: from.sender, routingId: from.routingId, runId });
+      return;
+    }
+    senderStats.accepted++;
+    if (offer === 'held') return;
+    const ready = this.ready;
+    sequencer.drain(ready);
+    for (const record of ready) this.pending.push({ sender: from.sender, routingId: from.routingId, runId, record });
+    ready.length = 0;
   }
 
   /**
@@ -252,14 +280,15 @@ export class IngestServer {
       while (this.pending.length) {
         const batch = this.pending;
         this.pending = [];
-        const fresh = batch.flatMap((r) => (r.envelope ? [r.envelope] : []));
+        const fresh: EncodedEnvelope[] = [];
+        for (const r of batch) if (r.record) fresh.push(r.record);
         if (fresh.length) {
-          await this.store.appendMany(fresh);
+          await this.store.appendManyEncoded(fresh);
           this.counters.commits++;
         }
-        for (const e of fresh) this.stored(e);
+        for (const r of fresh) this.stored(r.envelope);
         this.acknowledge(batch);
-        for (const e of fresh) this.fanOut.write(e);
+        for (const r of fresh) this.fanOut.write(r.envelope);
       }
     } catch (e) {
       this.fail(e as Error);
@@ -287,11 +316,19 @@ export class IngestServer {
 
   /** One cumulative Ack per (sender, run) of the batch: the run's highest stored seq. */
   private acknowledge(batch: Received[]): void {
-    const seen = new Map<string, Received>();
-    for (const r of batch) if (r.routingId.length) seen.set(`${r.sender}\u0000${r.runId}`, r);
-    for (const r of seen.values()) {
-      const seq = this.storedSeq(r.runId);
-      if (seq >= 0) this.send(r.routingId, encodeServerMessage({ ack: { runId: r.runId, seq } }));
+    // sender → run → the last record received: nested maps, so no key string is built per record.
+    const seen = new Map<string, Map<string, Received>>();
+    for (const r of batch) {
+      if (!r.routingId.length) continue;
+      let runs = seen.get(r.sender);
+      if (!runs) seen.set(r.sender, (runs = new Map()));
+      runs.set(r.runId, r);
+    }
+    for (const runs of seen.values()) {
+      for (const r of runs.values()) {
+        const seq = this.storedSeq(r.runId);
+        if (seq >= 0) this.send(r.routingId, encodeServerMessage({ ack: { runId: r.runId, seq } }));
+      }
     }
   }
 
@@ -329,11 +366,11 @@ export class IngestServer {
   private async tick(): Promise<void> {
     const now = Date.now();
     for (const sequencer of this.sequencers.values()) {
-      const released: Envelope[] = [];
+      const released: EncodedEnvelope[] = [];
       const gap = sequencer.releaseStale(now, this.options.gapTimeoutMs, this.options.maxHeldPerRun, released);
       if (!gap) continue;
       this.reportGap(gap);
-      for (const envelope of released) this.pending.push({ sender: '(held)', routingId: Buffer.alloc(0), runId: gap.runId, envelope });
+      for (const record of released) this.pending.push({ sender: '(held)', routingId: Buffer.alloc(0), runId: gap.runId, record });
     }
     this.startCommit();
     for (const [runId, heard] of this.lastHeard) {
@@ -365,10 +402,10 @@ export class IngestServer {
       timeUnixUs: Date.now() * 1000,
       runFinished: { status: RunStatus.INTERRUPTED, message, lastStep: step, lastEpoch: epoch },
     };
-    sequencer.offer(envelope, Date.now());
-    const ready: Envelope[] = [];
+    sequencer.offer({ envelope, bytes: encodeEnvelope(envelope, this.options.limits) }, Date.now());
+    const ready: EncodedEnvelope[] = [];
     sequencer.drain(ready);
-    for (const e of ready) this.pending.push({ sender: '(bridge)', routingId: Buffer.alloc(0), runId, envelope: e });
+    for (const record of ready) this.pending.push({ sender: '(bridge)', routingId: Buffer.alloc(0), runId, record });
     this.startCommit();
     await this.drain();
   }
