@@ -4,7 +4,7 @@
 // Senders run in a child process, the bridge (ingest + run store with fsync 'always') in this one.
 //
 // Run: node -r ./tools/ts-register.cjs bench/bridge-ingest.ts [--quick] [--kinds small,hist2d] [--senders 1,10,50]
-//      [--no-paced] [--no-raw] [--dir <folder on a real disk>]
+//      [--no-paced] [--small-rates 5000,50000] [--hist2d-rates 250] [--no-raw] [--dir <folder on a real disk>]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -136,11 +136,13 @@ async function main(): Promise<void> {
       const r = await measure(kind, senders, total, 0);
       out(`| ${r.case}, flood | ${fmt(r.records)} | ${fmt(r.rate)} | ${fmt(raw)} | ${(r.rate / raw).toFixed(2)} | ${fmt(r.commits)} | ${ms(r.stored, 0.5)} / ${ms(r.stored, 0.99)} | ${ms(r.live, 0.5)} / ${ms(r.live, 0.99)} | ${cpu(r)} |`);
     }
+    // Latency at steady offered loads, as a training loop sends (default: well below the flood rate).
+    const rates = list(`--${kind}-rates`, [kind === 'small' ? '5000' : '250']).map(Number);
     for (const senders of args.includes('--no-paced') ? [] : senderCounts) {
-      // Latency at a steady offered load well below the flood rate, as a training loop sends.
-      const paced = kind === 'small' ? 5_000 : 250;
-      const r = await measure(kind, senders, paced * (quick ? 2 : 4), paced);
-      out(`| ${r.case} | ${fmt(r.records)} | ${fmt(r.rate)} | | | ${fmt(r.commits)} | ${ms(r.stored, 0.5)} / ${ms(r.stored, 0.99)} | ${ms(r.live, 0.5)} / ${ms(r.live, 0.99)} | ${cpu(r)} |`);
+      for (const paced of rates) {
+        const r = await measure(kind, senders, paced * (quick ? 2 : 4), paced);
+        out(`| ${r.case} | ${fmt(r.records)} | ${fmt(r.rate)} | | | ${fmt(r.commits)} | ${ms(r.stored, 0.5)} / ${ms(r.stored, 0.99)} | ${ms(r.live, 0.5)} / ${ms(r.live, 0.99)} | ${cpu(r)} |`);
+      }
     }
   }
 }

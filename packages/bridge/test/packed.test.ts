@@ -1,6 +1,7 @@
 import { decodeEnvelope, encodeEnvelope } from '@flightdeck/core';
 import { PACKED_MAGIC, isPacked, pack, packedLength, unpack } from '../src/ingest/packed.js';
 import { runEnvelopes } from './helpers/records.js';
+import { runPython } from './helpers/python.js';
 
 const payload = (n: number, fill: number) => Buffer.alloc(n, fill);
 
@@ -42,4 +43,11 @@ test('a damaged packed frame gives the envelopes before the damage and says wher
   expect(badLength.problem).toBe('packed frame: the length of envelope 1 at byte 15 is not a valid varint');
   const cutPrefix = unpackAll(Buffer.concat([PACKED_MAGIC, Buffer.from([0x80])]));
   expect(cutPrefix).toEqual({ payloads: [], problem: 'packed frame: the length of envelope 0 at byte 4 is not a valid varint' });
+});
+
+test('the Python client packs byte for byte as the TypeScript one', async () => {
+  const lengths = [0, 1, 127, 128, 300, 16384];
+  const script = `from flightdeck_client.packed import pack\nprint(pack([bytes([i + 1]) * n for i, n in enumerate(${JSON.stringify(lengths)})]).hex())`;
+  const fromPython = (await runPython(['-c', script])).trim();
+  expect(fromPython).toBe(pack(lengths.map((n, i) => payload(n, i + 1))).toString('hex'));
 });

@@ -16,6 +16,7 @@ import uuid
 import zmq
 
 from ._proto import SCHEMA_VERSION, envelope_pb2, transport_pb2
+from .packed import messages
 from .records import RUN_STATUS, quantity_message, run_started
 
 Report = collections.namedtuple("Report", "sent acknowledged resent dropped rejected unacknowledged")
@@ -213,14 +214,14 @@ class Stream:
                         if not resend:
                             stall = min(2 * stall, 8 * self._resend_after)
                         last_progress = time.monotonic()
-                for i in range(0, len(batch), 256):
+                for start, _end, frame in messages(batch):
                     try:
-                        sock.send_multipart(batch[i:i + 256], zmq.NOBLOCK)
+                        sock.send(frame, zmq.NOBLOCK)
                     except zmq.Again:
                         # No connection can take it now (the server is away, or refuses our key): keep the rest
                         # for the next round instead of blocking, so that finish() always returns.
                         with self._cond:
-                            self._outgoing.extendleft(reversed(batch[i:]))
+                            self._outgoing.extendleft(reversed(batch[start:]))
                         break
         finally:
             sock.disable_monitor()

@@ -10,6 +10,7 @@ import zmq
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 from flightdeck_client import open_stream  # noqa: E402
 from flightdeck_client._proto import envelope_pb2, transport_pb2  # noqa: E402
+from flightdeck_client.packed import MAX_PACKED_BYTES, messages, pack, unpack  # noqa: E402
 
 
 class FakeBridge:
@@ -45,7 +46,7 @@ class FakeBridge:
             if not self.sock.poll(20):
                 continue
             routing_id, *frames = self.sock.recv_multipart()
-            for frame in frames:
+            for frame in (envelope for f in frames for envelope in unpack(f)):
                 env = envelope_pb2.Envelope()
                 env.ParseFromString(frame)
                 self.received.append(env)
@@ -163,6 +164,32 @@ class StreamTest(unittest.TestCase):
             open_stream("tcp://127.0.0.1:1", when_full="block")
         with self.assertRaisesRegex(ValueError, "not finite"):
             open_stream("tcp://127.0.0.1:1", hyperparameters={"lr": float("nan")})
+
+
+
+class PackedTest(unittest.TestCase):
+    def test_messages_pack_small_envelopes_and_send_a_large_one_alone(self):
+        payloads = [bytes([i % 251]) * (i % 300) for i in range(600)]
+        big = b"x" * (MAX_PACKED_BYTES + 1)
+        payloads[400] = big
+        got, covered = [], 0
+        for start, end, frame in messages(payloads):
+            self.assertEqual(start, covered)
+            covered = end
+            self.assertLessEqual(end - start, 256)
+            if end - start == 1:
+                self.assertEqual(frame, payloads[start])
+            else:
+                self.assertLessEqual(len(frame), MAX_PACKED_BYTES)
+            got.extend(unpack(frame))
+        self.assertEqual(covered, len(payloads))
+        self.assertEqual(got, payloads)
+        self.assertIn((400, 401, big), list(messages(payloads)))
+
+    def test_a_damaged_pack_is_refused(self):
+        frame = pack([b"a" * 10, b"b" * 300])
+        with self.assertRaisesRegex(ValueError, "needs 300 bytes"):
+            unpack(frame[:-1])
 
 
 if __name__ == "__main__":
