@@ -10,6 +10,7 @@
 // --profile prints the kernels that take the most time in one HVP and one diag_h pass (tf.profile).
 import * as tf from '@tensorflow/tfjs';
 import { Rng, selectBackend, type BackendName } from '@flightdeck/core';
+import { cockpitProblem as problem, type CockpitProblem as Problem } from './cockpit-problems.js';
 import {
   HessMaxEV, computeBatchStats, hessianVectorProduct, installSecondOrderGradients, linear, parameters, type BatchStats, type HessMaxEVOptions, type StepData,
 } from '@flightdeck/cockpit';
@@ -27,42 +28,6 @@ const gap = Number(option('gap', '16'));
 const only = option('only', '');
 const profile = args.includes('--profile');
 const LR = 0.01;
-
-interface Problem {
-  model: tf.Sequential;
-  batches: { x: tf.Tensor; y: tf.Tensor1D }[];
-  describe: string;
-}
-
-function problem(name: string): Problem {
-  const rng = new Rng(7);
-  const L = tf.layers;
-  const model = tf.sequential();
-  let inputShape: number[];
-  let n: number;
-  if (name === 'mlp') {
-    [inputShape, n] = [[784], 128];
-    [1000, 500, 100].forEach((units, i) => model.add(L.dense({ units, activation: 'relu', ...(i === 0 ? { inputShape } : {}) })));
-  } else {
-    [inputShape, n] = [[16, 16, 3], 32];
-    model.add(L.conv2d({ filters: 64, kernelSize: 5, padding: 'valid', activation: 'relu', inputShape }));
-    model.add(L.maxPooling2d({ poolSize: 3, strides: 2, padding: 'same' }));
-    model.add(L.conv2d({ filters: 96, kernelSize: 3, padding: 'valid', activation: 'relu' }));
-    model.add(L.maxPooling2d({ poolSize: 3, strides: 2, padding: 'same' }));
-    model.add(L.conv2d({ filters: 128, kernelSize: 3, padding: 'same', activation: 'relu' }));
-    model.add(L.maxPooling2d({ poolSize: 3, strides: 2, padding: 'same' }));
-    model.add(L.flatten());
-    [512, 256].forEach((units) => model.add(L.dense({ units, activation: 'relu' })));
-  }
-  model.add(L.dense({ units: 10 }));
-  model.setWeights(model.getWeights().map((w) => tf.tensor(Float32Array.from({ length: w.size }, () => rng.normal(0, Math.sqrt(2 / (w.shape.slice(0, -1).reduce((a, b) => a * b, 1) || 1)))), w.shape)));
-  const size = inputShape.reduce((a, b) => a * b, 1);
-  const batches = Array.from({ length: 4 }, () => ({
-    x: tf.tensor(Float32Array.from({ length: n * size }, () => rng.normal()), [n, ...inputShape]),
-    y: tf.tensor1d(Int32Array.from({ length: n }, () => rng.int(10)), 'int32'),
-  }));
-  return { model, batches, describe: `${name} (${model.countParams().toLocaleString('en')} parameters, batch ${n})` };
-}
 
 function plainStep(p: Problem, optimizer: tf.Optimizer, k: number): void {
   const { x, y } = p.batches[k % p.batches.length]!;
