@@ -218,6 +218,9 @@ describe('BatchMatMul on wasm with transpose flags', () => {
     { name: 'both', a: [7, 5], b: [3, 7], transposeA: true, transposeB: true },
     { name: 'batched, both', a: [4, 7, 5], b: [4, 3, 7], transposeA: true, transposeB: true },
     { name: 'broadcast batch, transposeA', a: [1, 7, 5], b: [3, 7, 2], transposeA: true, transposeB: false },
+    { name: 'rank 4, batch axes broadcast against each other', a: [10, 2, 3, 4], b: [1, 2, 4, 5], transposeA: false, transposeB: false },
+    { name: 'rank 4, broadcast, transposeB', a: [3, 1, 4, 6], b: [1, 2, 5, 6], transposeA: false, transposeB: true },
+    { name: 'rank 4 against a matrix', a: [2, 3, 4, 6], b: [6, 5], transposeA: false, transposeB: false },
   ];
   it.each(shapes)('matches cpu: $name', async ({ a, b, transposeA, transposeB }) => {
     const av = normals(12, a.reduce((p, q) => p * q));

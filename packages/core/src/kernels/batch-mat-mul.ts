@@ -1,6 +1,7 @@
 // BatchMatMul for wasm: the stock kernel is 5–35× slower with a transpose flag set (the layout every matMul
 // gradient asks for) than an explicit transpose followed by a plain product.
 import * as tf from '@tensorflow/tfjs';
+import { stockKernelFor } from './stock-kernels.js';
 
 /** Swaps the last two axes. */
 function transposeLastTwo(t: tf.Tensor): tf.Tensor {
@@ -13,13 +14,24 @@ function transposeLastTwo(t: tf.Tensor): tf.Tensor {
  * Plain products go to wasm's _FusedMatMul (the same XNNPACK product as the stock BatchMatMul, here without bias
  * or activation); calling BatchMatMul from inside would come back to this kernel.
  */
-function batchMatMul({ inputs, attrs }: { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMap }): tf.Tensor {
+function batchMatMul(args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
+  const { inputs, attrs } = args;
   const { transposeA, transposeB } = attrs as unknown as tf.BatchMatMulAttrs;
   const a = inputs.a as tf.Tensor;
   const b = inputs.b as tf.Tensor;
+  // _FusedMatMul flattens the batch axes, so it broadcasts only a batch of one; other broadcasts go to the stock kernel.
+  if (!fusedHandlesBatch(a.shape.slice(0, -2), b.shape.slice(0, -2))) {
+    return stockKernelFor(batchMatMulWasm)(args as unknown as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
+  }
   return tf.tidy(() =>
     tf.fused.matMul({ a: transposeA ? transposeLastTwo(a) : a, b: transposeB ? transposeLastTwo(b) : b }),
   );
+}
+
+function fusedHandlesBatch(batchA: number[], batchB: number[]): boolean {
+  const size = (s: number[]) => s.reduce((x, y) => x * y, 1);
+  if (size(batchA) === 1 || size(batchB) === 1) return true;
+  return batchA.length === batchB.length && batchA.every((d, i) => d === batchB[i]);
 }
 
 export const batchMatMulWasm: tf.KernelConfig = {
