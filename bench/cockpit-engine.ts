@@ -9,7 +9,8 @@
 // 256, 10) on a 16×16×3 input at batch 32, so that the pure-JS cpu backend finishes. Requests run round-robin; the
 // median over rounds of the wall-clock and of the process CPU time is reported.
 import * as tf from '@tensorflow/tfjs';
-import { Rng, selectBackend, type BackendName } from '@flightdeck/core';
+import { selectBackend, type BackendName } from '@flightdeck/core';
+import { cockpitProblem } from './cockpit-problems.js';
 import { computeBatchStats, installSecondOrderGradients, type StatsRequest } from '@flightdeck/cockpit';
 
 const args = process.argv.slice(2);
@@ -29,30 +30,12 @@ interface Problem {
   describe: string;
 }
 
+/** The benchmark model with its first batch. */
 function problem(name: string): Problem {
-  const rng = new Rng(3);
-  const L = tf.layers;
-  const model = tf.sequential();
-  let shape: number[];
-  if (name === 'mlp') {
-    shape = [128, 784];
-    [1000, 500, 100].forEach((units, i) => model.add(L.dense({ units, activation: 'relu', ...(i === 0 ? { inputShape: [784] } : {}) })));
-  } else {
-    shape = [32, 16, 16, 3];
-    model.add(L.conv2d({ inputShape: [16, 16, 3], filters: 64, kernelSize: 5, padding: 'valid', activation: 'relu' }));
-    model.add(L.maxPooling2d({ poolSize: 3, strides: 2, padding: 'same' }));
-    model.add(L.conv2d({ filters: 96, kernelSize: 3, padding: 'valid', activation: 'relu' }));
-    model.add(L.maxPooling2d({ poolSize: 3, strides: 2, padding: 'same' }));
-    model.add(L.conv2d({ filters: 128, kernelSize: 3, padding: 'same', activation: 'relu' }));
-    model.add(L.maxPooling2d({ poolSize: 3, strides: 2, padding: 'same' }));
-    model.add(L.flatten());
-    [512, 256].forEach((units) => model.add(L.dense({ units, activation: 'relu' })));
-  }
-  model.add(L.dense({ units: 10 }));
-  const size = shape.reduce((a, b) => a * b, 1);
-  const x = tf.tensor(Float32Array.from({ length: size }, () => rng.normal()), shape);
-  const y = tf.tensor1d(Array.from({ length: shape[0]! }, () => rng.int(10)), 'int32');
-  return { model, x, y, describe: `${name} (${model.countParams().toLocaleString('en')} parameters, batch ${shape[0]})` };
+  const { model, batches, describe } = cockpitProblem(name, 3);
+  const [first, ...rest] = batches;
+  tf.dispose(rest.flatMap((b) => [b.x, b.y]));
+  return { model, x: first!.x, y: first!.y, describe };
 }
 
 /** GradHist1d's default axis (100 bins on (−2, 2), torch.histc's rule). */

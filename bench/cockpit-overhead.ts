@@ -14,7 +14,8 @@
 // as wall-clock and as process CPU time per step; "full" (dominated by HessMaxEV's power iteration) is measured in
 // the first round only.
 import * as tf from '@tensorflow/tfjs';
-import { Rng, selectBackend, type BackendName } from '@flightdeck/core';
+import { selectBackend, type BackendName } from '@flightdeck/core';
+import { cockpitProblem, type CockpitProblem as Problem } from './cockpit-problems.js';
 import {
   Alpha, Cockpit, GradHist1d, hessianVectorProduct, GradHist2d, HessMaxEV, HessTrace, InnerTest, Loss, NormTest, TICDiag, linear, type CockpitQuantity, type Preset,
 } from '@flightdeck/cockpit';
@@ -35,44 +36,7 @@ const memory = args.includes('--memory');
 const LR = 0.01;
 
 type ModelName = 'mlp' | 'cnn';
-interface Problem {
-  model: tf.Sequential;
-  batches: { x: tf.Tensor; y: tf.Tensor1D }[];
-  describe: string;
-}
-
-function problem(name: ModelName): Problem {
-  const rng = new Rng(7);
-  const model = tf.sequential();
-  let inputShape: number[];
-  let n: number;
-  if (name === 'mlp') {
-    inputShape = [784];
-    n = 128;
-    [1000, 500, 100].forEach((units, i) => model.add(tf.layers.dense({ units, activation: 'relu', ...(i === 0 ? { inputShape } : {}) })));
-  } else {
-    inputShape = [16, 16, 3];
-    n = 32;
-    model.add(tf.layers.conv2d({ filters: 64, kernelSize: 5, padding: 'valid', activation: 'relu', inputShape }));
-    model.add(tf.layers.maxPooling2d({ poolSize: 3, strides: 2, padding: 'same' }));
-    model.add(tf.layers.conv2d({ filters: 96, kernelSize: 3, padding: 'valid', activation: 'relu' }));
-    model.add(tf.layers.maxPooling2d({ poolSize: 3, strides: 2, padding: 'same' }));
-    model.add(tf.layers.conv2d({ filters: 128, kernelSize: 3, padding: 'same', activation: 'relu' }));
-    model.add(tf.layers.maxPooling2d({ poolSize: 3, strides: 2, padding: 'same' }));
-    model.add(tf.layers.flatten());
-    model.add(tf.layers.dense({ units: 512, activation: 'relu' }));
-    model.add(tf.layers.dense({ units: 256, activation: 'relu' }));
-  }
-  model.add(tf.layers.dense({ units: 10 }));
-  model.setWeights(model.getWeights().map((w) => tf.tensor(Float32Array.from({ length: w.size }, () => rng.normal(0, Math.sqrt(2 / (w.shape.slice(0, -1).reduce((a, b) => a * b, 1) || 1)))), w.shape)));
-  const size = inputShape.reduce((a, b) => a * b, 1);
-  const batches = Array.from({ length: 4 }, () => ({
-    x: tf.tensor(Float32Array.from({ length: n * size }, () => rng.normal()), [n, ...inputShape]),
-    y: tf.tensor1d(Int32Array.from({ length: n }, () => rng.int(10)), 'int32'),
-  }));
-  const params = model.countParams();
-  return { model, batches, describe: name === 'mlp' ? `MNIST-MLP shape, ${params} parameters, batch ${n}` : `3c3d shape on 16×16×3, ${params} parameters, batch ${n}` };
-}
+const problem = (name: ModelName): Problem => cockpitProblem(name, 7);
 
 /** Something that makes training steps: plain tfjs, or a Cockpit. Keeps its own step counter. */
 interface Trainer {

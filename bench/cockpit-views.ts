@@ -2,7 +2,8 @@
 // the message pushed to the page, and the time to draw one panel to SVG, with the default point budget against
 // drawing every point (the baseline), in one process.
 // Run: node -r ./tools/ts-register.cjs bench/cockpit-views.ts [steps=100000]
-import { RunCollector, SCHEMA_VERSION, panelSpec, panelsFor, renderSvgs, DEFAULT_MAX_POINTS } from '../packages/cockpit/src/views/index.js';
+import { SCHEMA_VERSION } from '@flightdeck/core';
+import { RunCollector, panelSpec, panelsFor, renderSvgs, DEFAULT_MAX_POINTS } from '../packages/cockpit/src/views/index.js';
 
 const steps = Number(process.argv[2] ?? 100_000);
 const collector = new RunCollector();

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Type-checks every package and runs its tests through Nx and prints one summary line, `N passed, N failed`, counting every test
+// Type-checks every package and the benchmark scripts, runs every package's tests through Nx and prints one summary line, `N passed, N failed`, counting every test
 // of every package (a suite that could not run counts as one failure). The line is also kept in
 // reports/summary.txt for CI.
 import { spawnSync } from 'node:child_process';
@@ -16,8 +16,12 @@ const nx = spawnSync('npx', ['nx', 'run-many', '-t', 'typecheck', 'test', '--par
   stdio: 'inherit',
 });
 
+// The benchmark scripts are not a package; they are type-checked against the sources here so that none rots.
+const bench = spawnSync('npx', ['tsc', '-p', join(root, 'bench')], { cwd: root, stdio: 'inherit' });
+if (bench.status !== 0) console.error('bench/: the benchmark scripts do not type-check (see above)');
+
 let passed = 0;
-let failed = 0;
+let failed = bench.status === 0 ? 0 : 1;
 const packages = readdirSync(join(root, 'packages'));
 for (const pkg of packages) {
   const file = join(reports, `jest-${pkg}.json`);
