@@ -35,17 +35,27 @@ export class RunSequencer {
     return this.held.size;
   }
 
-  /** Classifies one envelope; 'next' envelopes (and any held ones they unblock) come out of `drain`. */
-  offer(record: EncodedEnvelope, now: number): Offer {
+  /**
+   * Classifies one envelope. A 'next' one goes to `ready`, followed by any held ones it unblocks, in seq order;
+   * a 'held' one waits for the seqs before it.
+   */
+  offer(record: EncodedEnvelope, now: number, ready: EncodedEnvelope[]): Offer {
     const seq = Number(record.envelope.seq);
     if (seq <= this.last || this.held.has(seq)) return 'duplicate';
+    if (seq === this.last + 1) {
+      // The usual case: in order. Only records after a hole ever go through the map.
+      this.last = seq;
+      ready.push(record);
+      if (this.held.size) this.drain(ready);
+      return 'next';
+    }
     if (this.held.size === 0) this.heldSince = now;
     this.held.set(seq, record);
-    return seq === this.last + 1 ? 'next' : 'held';
+    return 'held';
   }
 
-  /** Takes every envelope that is now contiguous with what was stored. */
-  drain(out: EncodedEnvelope[]): void {
+  /** Takes every held envelope that is now contiguous with what was stored. */
+  private drain(out: EncodedEnvelope[]): void {
     for (let e = this.held.get(this.last + 1); e !== undefined; e = this.held.get(this.last + 1)) {
       this.held.delete(this.last + 1);
       this.last += 1;

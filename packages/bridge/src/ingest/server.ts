@@ -243,7 +243,8 @@ export class IngestServer {
     const sequencer = this.sequencer(runId);
     this.lastHeard.set(runId, from.now);
     // These bytes are the envelope's encoding: the store frames them rather than encoding the envelope again.
-    const offer = sequencer.offer({ envelope, bytes }, from.now);
+    const ready = this.ready;
+    const offer = sequencer.offer({ envelope, bytes }, from.now, ready);
     const senderStats = this.senderStats(from.sender);
     if (offer === 'duplicate') {
       this.counters.duplicates++;
@@ -254,9 +255,6 @@ export class IngestServer {
       return;
     }
     senderStats.accepted++;
-    if (offer === 'held') return;
-    const ready = this.ready;
-    sequencer.drain(ready);
     for (const record of ready) this.pending.push({ sender: from.sender, routingId: from.routingId, runId, record });
     ready.length = 0;
   }
@@ -402,9 +400,8 @@ export class IngestServer {
       timeUnixUs: Date.now() * 1000,
       runFinished: { status: RunStatus.INTERRUPTED, message, lastStep: step, lastEpoch: epoch },
     };
-    sequencer.offer({ envelope, bytes: encodeEnvelope(envelope, this.options.limits) }, Date.now());
     const ready: EncodedEnvelope[] = [];
-    sequencer.drain(ready);
+    sequencer.offer({ envelope, bytes: encodeEnvelope(envelope, this.options.limits) }, Date.now(), ready);
     for (const record of ready) this.pending.push({ sender: '(bridge)', routingId: Buffer.alloc(0), runId, record });
     this.startCommit();
     await this.drain();
