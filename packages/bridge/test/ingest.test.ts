@@ -39,6 +39,21 @@ async function rawDealer(address: string, routingId: string): Promise<zmq.Dealer
 
 const seqs = (es: Envelope[]) => es.map((e) => Number(e.seq));
 
+/** Every server message the dealer gets, as it arrives. */
+function replies(d: zmq.Dealer): ServerMessage[] {
+  const out: ServerMessage[] = [];
+  void (async () => {
+    for await (const [f] of d) {
+      const m = decodeServerMessage(f);
+      if (!(m instanceof Error)) out.push(m);
+    }
+  })().catch(() => undefined);
+  return out;
+}
+
+/** The seqs acknowledged in `messages`, in order. */
+const acked = (messages: ServerMessage[]) => messages.filter((m) => m.ack).map((m) => Number(m.ack!.seq));
+
 function decoded(frame: Uint8Array): Envelope {
   const d = decodeEnvelope(frame);
   if (!d.ok) throw d.error;
@@ -76,26 +91,19 @@ test('resent records are dropped as duplicates and acknowledged again; out-of-or
     const envs = runEnvelopes('dup-run', 6);
     const frames = envs.map((e) => Buffer.from(encodeEnvelope(e)));
     const d = await rawDealer(server.address, 'raw-dup');
-    const acks: number[] = [];
-    void (async () => {
-      for await (const [f] of d) {
-        const m = decodeServerMessage(f);
-        if (!(m instanceof Error) && m.ack) acks.push(Number(m.ack.seq));
-      }
-    })().catch(() => undefined);
+    const received = replies(d);
     await d.send([frames[0], frames[2], frames[1], frames[1], frames[0]]);
     await waitFor(() => store.lastSeq('dup-run') === 2, 5000, 'seq 2 stored');
     await d.send(frames.slice(3));
     await waitFor(() => store.lastSeq('dup-run') === envs.length - 1, 5000, 'all stored');
     await server.drain(); // lastSeq counts queued appends; drain waits until they are written
-    await waitFor(() => acks.includes(envs.length - 1), 5000, 'final ack');
+    await waitFor(() => acked(received).includes(envs.length - 1), 5000, 'final ack');
     expect(seqs(await readRun(store, 'dup-run'))).toEqual(seqs(envs));
     expect(server.stats().duplicates).toBe(2);
     expect(server.stats().runs['dup-run'].duplicates).toBe(2);
     d.close();
   });
 });
-
 
 // After a restart a client's first resends are often all records the server already had: a batch of duplicates alone
 // needs no store write, and the ingest must still take the records that follow (it once stopped storing there).
@@ -104,42 +112,31 @@ test('a message of duplicates alone is acknowledged and the records after it are
     const envs = runEnvelopes('dup-alone', 6);
     const frames = envs.map((e) => Buffer.from(encodeEnvelope(e)));
     const d = await rawDealer(server.address, 'raw-dup-alone');
-    const acks: number[] = [];
-    void (async () => {
-      for await (const [f] of d) {
-        const m = decodeServerMessage(f);
-        if (!(m instanceof Error) && m.ack) acks.push(Number(m.ack.seq));
-      }
-    })().catch(() => undefined);
+    const received = replies(d);
     await d.send(frames.slice(0, 3));
-    await waitFor(() => acks.includes(2), 5000, 'ack of seq 2');
+    await waitFor(() => acked(received).includes(2), 5000, 'ack of seq 2');
     await d.send([frames[1], frames[2]]);
-    await waitFor(() => acks.length >= 2 && acks[acks.length - 1] === 2 && server.stats().duplicates === 2, 5000, 'the duplicates acknowledged again');
+    await waitFor(() => acked(received).length >= 2 && acked(received).at(-1) === 2 && server.stats().duplicates === 2, 5000, 'the duplicates acknowledged again');
     await d.send(frames.slice(3));
-    await waitFor(() => acks.includes(envs.length - 1), 5000, 'ack of the records after the duplicates');
+    await waitFor(() => acked(received).includes(envs.length - 1), 5000, 'ack of the records after the duplicates');
     expect(seqs(await readRun(store, 'dup-alone'))).toEqual(seqs(envs));
     d.close();
   });
 });
+
 test('packed frames: every envelope in them is stored; a damaged rest is refused, the envelopes before it kept', async () => {
   await withServer(async (server, store, logs) => {
     const envs = runEnvelopes('packed-run', 7); // seqs 0..8
     const frames = envs.map((e) => encodeEnvelope(e));
     const d = await rawDealer(server.address, 'raw-packed');
-    const replies: ServerMessage[] = [];
-    void (async () => {
-      for await (const [f] of d) {
-        const m = decodeServerMessage(f);
-        if (!(m instanceof Error)) replies.push(m);
-      }
-    })().catch(() => undefined);
+    const received = replies(d);
     // Old and new side by side: one plain envelope frame, then a pack, then a pack whose last envelope is cut short.
     const damaged = pack(frames.slice(6, 9));
     await d.send([Buffer.from(frames[0]), pack(frames.slice(1, 6)), damaged.subarray(0, damaged.length - 3)]);
-    await waitFor(() => replies.some((r) => r.ack?.seq === 7) && replies.some((r) => r.reject), 5000, 'the ack of seq 7 and a reject');
-    expect(replies.find((r) => r.reject)?.reject).toMatchObject({ code: 'malformed', message: expect.stringMatching(/packed frame: envelope 2 at byte \d+ needs \d+ bytes/) });
+    await waitFor(() => received.some((r) => r.ack?.seq === 7) && received.some((r) => r.reject), 5000, 'the ack of seq 7 and a reject');
+    expect(received.find((r) => r.reject)?.reject).toMatchObject({ code: 'malformed', message: expect.stringMatching(/packed frame: envelope 2 at byte \d+ needs \d+ bytes/) });
     d.send(Buffer.from(frames[8]));
-    await waitFor(() => replies.some((r) => r.ack?.seq === 8), 5000, 'the ack of seq 8');
+    await waitFor(() => received.some((r) => r.ack?.seq === 8), 5000, 'the ack of seq 8');
     expect(await readRun(store, 'packed-run')).toEqual(frames.map((f) => decoded(f)));
     expect(server.stats().senders['raw-packed']).toMatchObject({ accepted: 9, rejected: { malformed: 1 } });
     expect(logs.join('\n')).toMatch(/sender raw-packed .*packed frame: envelope 2/);
