@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Resvg } from '@resvg/resvg-js';
 import { RunStore, SCHEMA_VERSION, type Envelope } from '@flightdeck/core';
 import { plotToFile } from '../../src/cli/plot.js';
+import { cockpitFigureSpec, collectRuns, renderSvgs } from '../../src/views/index.js';
 import { cockpitLogToEnvelopes, readCockpitLogFile, writeCockpitLogFile } from '../../src/log/index.js';
 
 const LOGS = join(__dirname, '../fixtures/logs');
@@ -61,6 +62,16 @@ test('a log we wrote → PNG, SVG and HTML, with the summary row and the learnin
   const html = readFileSync(join(ARTIFACTS, 'ours-cnn.html'), 'utf8');
   expect(html).toContain('vegaLite.compile');
   expect(html).not.toMatch(/<script[^>]+src=/);
+});
+
+test('panels keep their own colours: the learning-rate line beside a two-series alpha panel, no scale conflicts', async () => {
+  const runId = 'colours';
+  const env = (seq: number, body: Partial<Envelope>): Envelope => ({ schemaVersion: SCHEMA_VERSION, runId, seq, timeUnixUs: seq + 1, ...body });
+  const steps = Array.from({ length: 40 }, (_, step) => env(step + 1, { step: { step, loss: 1 / (step + 1), quantities: [{ name: 'Alpha', scalar: Math.sin(step) }] } }));
+  const evaluations = [0, 39].map((step, epoch) => env(41 + epoch, { evaluation: { epoch, step, trainLoss: 1, testLoss: 1, trainAccuracy: 0.5, testAccuracy: 0.5, learningRate: 0.1 } }));
+  const [{ svg, warnings }] = await renderSvgs([cockpitFigureSpec(collectRuns([env(0, { runStarted: { optimizer: 'SGD' } }), ...steps, ...evaluations]))]);
+  expect(warnings).toEqual([]);
+  expect(svg).toContain('Learning Rate: (1.0E-01)');
 });
 
 test('a stored run (run-store folder and its .fdlog) → PNG', async () => {

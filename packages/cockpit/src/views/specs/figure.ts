@@ -53,9 +53,12 @@ function placeholder(title: string, options: PanelOptions): VlSpec {
   };
 }
 
+/** Every panel keeps its own colour scale and legend: concatenated views would otherwise merge same-named fields. */
+const OWN_COLOURS = { resolve: { scale: { color: 'independent' }, legend: { color: 'independent' } } };
+
 /** A titled group of panels, stacked (the primary screen's columns) or in a row (the secondary screen's AUXILIARY). */
 function group(name: string, panels: VlSpec[], direction: 'vconcat' | 'hconcat' = 'vconcat'): VlSpec {
-  return { title: { text: name, color: GROUP_COLOURS[name], fontSize: 16, fontWeight: 'bold', anchor: 'middle' }, [direction]: panels, spacing: direction === 'vconcat' ? 24 : 40 };
+  return { title: { text: name, color: GROUP_COLOURS[name], fontSize: 16, fontWeight: 'bold', anchor: 'middle' }, [direction]: panels, spacing: direction === 'vconcat' ? 24 : 40, ...OWN_COLOURS };
 }
 
 /** Parameter names of the per-parameter GradHist2d histograms, in the order they were recorded. */
@@ -77,8 +80,9 @@ export function cockpitFigureSpec(runs: readonly RunData[], options: FigureOptio
         group('CURVATURE', [panel('maxEv'), panel('trace'), panel('tic')]),
       ],
       spacing: 40,
+      ...OWN_COLOURS,
     },
-    { hconcat: [panel('hyperparameters'), panel('performance')], spacing: 40 },
+    { hconcat: [panel('hyperparameters'), panel('performance')], spacing: 40, ...OWN_COLOURS },
   ];
   const auxiliary = AUXILIARY_QUANTITIES.map((q) => auxiliarySpec(q, runs, options)).filter((s) => s !== undefined);
   if (auxiliary.length) rows.push(group('AUXILIARY', auxiliary, 'hconcat'));
@@ -86,8 +90,8 @@ export function cockpitFigureSpec(runs: readonly RunData[], options: FigureOptio
   if (params.length) {
     const hists = params.map((param) => hist2dSpec(runs, { ...options, param })).filter((s) => s !== undefined);
     const columns = Math.ceil(Math.sqrt(hists.length));
-    const grid = Array.from({ length: Math.ceil(hists.length / columns) }, (_, r) => ({ hconcat: hists.slice(r * columns, (r + 1) * columns), spacing: 30 }));
-    rows.push({ title: { text: 'LAYERWISE', color: GROUP_COLOURS.LAYERWISE, fontSize: 16, fontWeight: 'bold', anchor: 'middle' }, vconcat: grid });
+    const grid = Array.from({ length: Math.ceil(hists.length / columns) }, (_, r) => ({ hconcat: hists.slice(r * columns, (r + 1) * columns), spacing: 30, ...OWN_COLOURS }));
+    rows.push({ title: { text: 'LAYERWISE', color: GROUP_COLOURS.LAYERWISE, fontSize: 16, fontWeight: 'bold', anchor: 'middle' }, vconcat: grid, ...OWN_COLOURS });
   }
   const curves = learningCurvesSpec(runs, options);
   if (curves) rows.push(curves);
@@ -98,6 +102,7 @@ export function cockpitFigureSpec(runs: readonly RunData[], options: FigureOptio
     padding: 16,
     vconcat: rows,
     spacing: 36,
+    ...OWN_COLOURS,
     config: cockpitConfig(),
   };
 }
