@@ -229,12 +229,16 @@ test('with CurveZMQ only clients with an allowed key get anything in', async () 
   await withServer(
     async (server, store, logs) => {
       const curve = (keys: typeof allowed) => ({ serverPublicKey: serverKeys.publicKey, ...keys });
-      const intruder = new BridgeClient({ address: server.address, curve: curve(stranger), closeTimeoutMs: 500, ...quiet });
+      const clientLogs: string[] = [];
+      const intruder = new BridgeClient({ address: server.address, curve: curve(stranger), closeTimeoutMs: 500, log: (l) => clientLogs.push(l) });
       const plain = new BridgeClient({ address: server.address, closeTimeoutMs: 500, ...quiet });
       const friend = new BridgeClient({ address: server.address, curve: curve(allowed), ...quiet });
       for (const e of runEnvelopes('intruder-run', 3)) await intruder.write(e);
       for (const e of runEnvelopes('plain-run', 3)) await plain.write(e);
       for (const e of runEnvelopes('friend-run', 3)) await friend.write(e);
+      // The refused client is told, instead of waiting for acks that never come; its records stay buffered.
+      await expect(intruder.flush()).rejects.toThrow(`the server at ${server.address} refused this client's CurveZMQ key`);
+      expect(clientLogs.filter((l) => l.includes('refused this client')).length).toBe(1);
       await friend.close();
       await intruder.close();
       await plain.close();

@@ -33,6 +33,11 @@ export interface BridgeClientOptions {
   log?: (line: string) => void;
 }
 
+interface Waiter {
+  resolve: () => void;
+  reject: (e: Error) => void;
+}
+
 /** What a client did, reported at close. */
 export interface BridgeClientReport {
   sent: number;
@@ -57,8 +62,10 @@ export class BridgeClient implements Sink {
   private readonly unacked = new UnackedBuffer();
   private outgoing: Uint8Array[] = [];
   private sending: Promise<void> | undefined;
-  private readonly spaceWaiters: Array<() => void> = [];
-  private readonly emptyWaiters: Array<() => void> = [];
+  private readonly spaceWaiters: Waiter[] = [];
+  private readonly emptyWaiters: Waiter[] = [];
+  /** Set while the server refuses this client's handshake (CurveZMQ key not allowed, or a security mismatch). */
+  private refusal: Error | undefined;
   private lastProgress = Date.now();
   private readonly timer: NodeJS.Timeout;
   private readonly receiving: Promise<void>;
@@ -111,7 +118,8 @@ export class BridgeClient implements Sink {
         this.droppedNotice = true;
         return;
       }
-      await new Promise<void>((resolve) => this.spaceWaiters.push(resolve));
+      if (this.refusal) throw this.refusal;
+      await new Promise<void>((resolve, reject) => this.spaceWaiters.push({ resolve, reject }));
       if (this.closed) throw new Error('BridgeClient: closed while waiting for buffer space');
     }
     if (this.unacked.size === 0) this.lastProgress = Date.now();
@@ -120,24 +128,29 @@ export class BridgeClient implements Sink {
     this.counts.sent++;
   }
 
-  /** Resolves once every record written so far is acknowledged as stored (or refused). */
+  /**
+   * Resolves once every record written so far is acknowledged as stored (or refused). Rejects while the server
+   * refuses this client's handshake: nothing can be acknowledged then (the records stay buffered).
+   */
   async flush(): Promise<void> {
     if (this.unacked.size === 0) return;
-    await new Promise<void>((resolve) => this.emptyWaiters.push(resolve));
+    if (this.refusal) throw this.refusal;
+    await new Promise<void>((resolve, reject) => this.emptyWaiters.push({ resolve, reject }));
   }
 
   /** Waits for the last acks (up to closeTimeoutMs), closes the socket and reports. */
   async close(): Promise<void> {
     if (this.closed) return;
     let timeout: NodeJS.Timeout | undefined;
-    await Promise.race([this.flush(), new Promise<void>((resolve) => (timeout = setTimeout(resolve, this.opts.closeTimeoutMs)))]);
+    const flushed = this.flush().catch(() => undefined); // a refusal is in the report as unacknowledged records
+    await Promise.race([flushed, new Promise<void>((resolve) => (timeout = setTimeout(resolve, this.opts.closeTimeoutMs)))]);
     clearTimeout(timeout);
     this.closed = true;
     clearInterval(this.timer);
     this.socket.close();
     await this.receiving;
     await this.watching;
-    for (const w of this.spaceWaiters.splice(0)) w();
+    for (const w of this.spaceWaiters.splice(0)) w.resolve();
     const r = this.report();
     if (r.dropped || r.rejected.length || r.unacknowledged) {
       this.opts.log(`bridge client: closed with ${r.dropped} records dropped (buffer full), ${r.rejected.length} refused by the server, ${r.unacknowledged} unacknowledged`);
@@ -203,8 +216,8 @@ export class BridgeClient implements Sink {
     this.counts.acknowledged += acknowledged;
     this.lastProgress = Date.now();
     this.stallMs = this.opts.resendAfterMs;
-    while (this.spaceWaiters.length && this.unacked.size < this.opts.maxUnacked) this.spaceWaiters.shift()!();
-    if (this.unacked.size === 0) for (const w of this.emptyWaiters.splice(0)) w();
+    while (this.spaceWaiters.length && this.unacked.size < this.opts.maxUnacked) this.spaceWaiters.shift()!.resolve();
+    if (this.unacked.size === 0) for (const w of this.emptyWaiters.splice(0)) w.resolve();
   }
 
   private stallMs: number;
@@ -218,10 +231,25 @@ export class BridgeClient implements Sink {
   private async watchHandshakes(): Promise<void> {
     let handshakes = 0;
     try {
-      for await (const event of this.socket.events) if (event.type === 'handshake' && handshakes++ > 0) this.resendAll();
+      for await (const event of this.socket.events) {
+        if (event.type === 'handshake') {
+          this.refusal = undefined;
+          if (handshakes++ > 0) this.resendAll();
+        } else if (event.type === 'handshake:error:auth' || event.type === 'handshake:error:protocol') {
+          this.refuse(event.type === 'handshake:error:auth' ? `refused this client's CurveZMQ key (ZAP status ${event.error.status})` : `failed the security handshake (${event.error.message}): do both sides use CurveZMQ, with the server's public key?`);
+        }
+      }
     } catch (e) {
       if (!this.closed) this.opts.log(`bridge client: connection events failed: ${(e as Error).message}`);
     }
+  }
+
+  /** The server will not take anything from this client: say so once, and fail whoever waits for acks. */
+  private refuse(why: string): void {
+    const first = !this.refusal;
+    this.refusal = new Error(`bridge client: the server at ${this.opts.address} ${why}; ${this.unacked.size} records stay unacknowledged`);
+    if (first) this.opts.log(this.refusal.message);
+    for (const w of [...this.emptyWaiters.splice(0), ...this.spaceWaiters.splice(0)]) w.reject(this.refusal);
   }
 
   /** No ack for a while (a reconnect went unnoticed, or the server is slow): send it all again, backing off. */
