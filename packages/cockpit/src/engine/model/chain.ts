@@ -1,10 +1,10 @@
 import type * as tf from '@tensorflow/tfjs';
+import { AffineStep } from './affine.js';
 import { ACTIVATIONS, type ActivationName, ElementwiseActivationStep } from './activation.js';
 import { Conv2DStep } from './conv2d.js';
 import { DenseStep } from './dense.js';
 import { DropoutStep } from './dropout.js';
 import { FlattenStep } from './flatten.js';
-import { FrozenDenseStep } from './frozen-dense.js';
 import { GlobalAveragePoolingStep } from './global-average-pooling.js';
 import { OpaqueStep } from './opaque.js';
 import { PoolingStep } from './pooling.js';
@@ -63,7 +63,7 @@ function knownSteps(layer: tf.layers.Layer, inputRank: number): Step[] | null {
     case 'Dense': {
       if (inputRank !== 2) return null;
       const [frozenKernel, frozenBias] = layer.weights;
-      const step = isFrozen(layer) ? new FrozenDenseStep(layer.name, frozenKernel!, frozenBias) : new DenseStep(layer.name, kernel, bias);
+      const step = isFrozen(layer) ? new AffineStep(layer.name, frozenKernel!, frozenBias) : new DenseStep(layer.name, kernel, bias);
       return withActivation(layer, step, config.activation);
     }
     case 'Conv2D': {

@@ -2,32 +2,17 @@ import * as tf from '@tensorflow/tfjs';
 import { matMul, sumAxis } from '../linalg.js';
 import { DenseGrads } from '../per-example/dense-grads.js';
 import type { LayerGrads } from '../per-example/layer-grads.js';
+import { AffineStep } from './affine.js';
 import type { LayerVariable, ParametrisedStep } from './step.js';
 
-/** y = a·W + b for a [N, in], W [in, out] (tfjs layout). */
-export class DenseStep implements ParametrisedStep {
+/** y = a·W + b with W and b trained: an AffineStep with per-example gradients and curvature of its parameters. */
+export class DenseStep extends AffineStep implements ParametrisedStep {
   readonly kind = 'dense';
-  readonly variables: readonly LayerVariable[];
+  override readonly variables: readonly LayerVariable[];
 
-  constructor(
-    readonly layerName: string,
-    private readonly kernel: LayerVariable,
-    private readonly bias: LayerVariable | undefined,
-  ) {
+  constructor(layerName: string, kernel: LayerVariable, bias: LayerVariable | undefined) {
+    super(layerName, kernel, bias);
     this.variables = bias ? [kernel, bias] : [kernel];
-  }
-
-  outputShape(inputShape: number[]): number[] {
-    return [inputShape[0]!, this.kernel.shape[1]!];
-  }
-
-  apply(a: tf.Tensor): tf.Tensor {
-    const z = tf.matMul(a as tf.Tensor2D, this.kernel.read() as tf.Tensor2D);
-    return this.bias ? tf.add(z, this.bias.read()) : z;
-  }
-
-  backpropFactors(s: tf.Tensor): tf.Tensor {
-    return matMul(s as tf.Tensor2D, this.kernel.read() as tf.Tensor2D, false, true);
   }
 
   perExample(a: tf.Tensor, delta: tf.Tensor): LayerGrads {

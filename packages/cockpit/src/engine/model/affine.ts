@@ -3,16 +3,17 @@ import { matMul } from '../linalg.js';
 import type { KnownStep, LayerVariable } from './step.js';
 
 /**
- * y = a·W + b of a Dense layer whose weights are all frozen (`layer.trainable = false`): a fixed linear map, which
- * carries curvature factors back like any other linear step and has no parameters of its own.
+ * y = a·W + b for a [N, in], W [in, out] (tfjs layout). On its own it is a Dense layer whose weights are all frozen
+ * (`layer.trainable = false`): a fixed map with no parameters of its own, carrying curvature factors back like any
+ * other linear step. DenseStep adds the parameters.
  */
-export class FrozenDenseStep implements KnownStep {
+export class AffineStep implements KnownStep {
   readonly variables: readonly LayerVariable[] = [];
 
   constructor(
     readonly layerName: string,
-    private readonly kernel: LayerVariable,
-    private readonly bias: LayerVariable | undefined,
+    protected readonly kernel: LayerVariable,
+    protected readonly bias: LayerVariable | undefined,
   ) {}
 
   outputShape(inputShape: number[]): number[] {
