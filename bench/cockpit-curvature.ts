@@ -14,19 +14,15 @@ import { cockpitProblem as problem, type CockpitProblem as Problem } from './coc
 import {
   HessMaxEV, computeBatchStats, hessianVectorProduct, installSecondOrderGradients, linear, parameters, type BatchStats, type HessMaxEVOptions, type StepData,
 } from '@flightdeck/cockpit';
+import { flag, option } from './args.js';
 
-const args = process.argv.slice(2);
-const option = (name: string, fallback: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1]! : fallback;
-};
 const backends = option('backends', 'wasm').split(',') as BackendName[];
 const modelNames = option('models', 'mlp,cnn').split(',');
 const reps = Number(option('reps', '3'));
 const points = Number(option('points', '3'));
 const gap = Number(option('gap', '16'));
 const only = option('only', '');
-const profile = args.includes('--profile');
+const profile = flag('profile');
 const LR = 0.01;
 
 function plainStep(p: Problem, optimizer: tf.Optimizer, k: number): void {

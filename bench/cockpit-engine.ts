@@ -12,16 +12,12 @@ import * as tf from '@tensorflow/tfjs';
 import { selectBackend, type BackendName } from '@flightdeck/core';
 import { cockpitProblem } from './cockpit-problems.js';
 import { computeBatchStats, installSecondOrderGradients, type StatsRequest } from '@flightdeck/cockpit';
+import { flag, option } from './args.js';
 
-const args = process.argv.slice(2);
-const option = (name: string, fallback: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1]! : fallback;
-};
 const backends = option('backends', 'wasm,cpu').split(',') as BackendName[];
 const modelNames = option('models', 'mlp,cnn').split(',');
 const reps = Number(option('reps', '3'));
-const only = args.includes('--requests') ? option('requests', '').split(',') : undefined;
+const only = flag('requests') ? option('requests', '').split(',') : undefined;
 
 interface Problem {
   model: tf.Sequential;

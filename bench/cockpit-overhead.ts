@@ -19,20 +19,16 @@ import { cockpitProblem, type CockpitProblem as Problem } from './cockpit-proble
 import {
   Alpha, Cockpit, GradHist1d, hessianVectorProduct, GradHist2d, HessMaxEV, HessTrace, InnerTest, Loss, NormTest, TICDiag, linear, type CockpitQuantity, type Preset,
 } from '@flightdeck/cockpit';
+import { flag, option } from './args.js';
 
-const args = process.argv.slice(2);
-const option = (name: string, fallback: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : fallback;
-};
 const backends = option('backends', 'wasm,cpu').split(',') as BackendName[];
 const modelNames = option('models', 'mlp,cnn').split(',') as ModelName[];
 const presetNames = option('presets', 'economy,business,full').split(',') as Preset[];
 const reps = Number(option('reps', '2'));
 const window1 = Number(option('window1', '4'));
-const breakdown = args.includes('--breakdown');
-const breakdownOnly = args.includes('--quantities') ? option('quantities', '').split(',') : undefined;
-const memory = args.includes('--memory');
+const breakdown = flag('breakdown');
+const breakdownOnly = flag('quantities') ? option('quantities', '').split(',') : undefined;
+const memory = flag('memory');
 const LR = 0.01;
 
 type ModelName = 'mlp' | 'cnn';

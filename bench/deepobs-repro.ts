@@ -7,12 +7,8 @@
 import { execFileSync } from 'node:child_process';
 import { MemorySink, mean, selectBackend, std } from '@flightdeck/core';
 import { mnistPackageFolder, runProblem } from '@flightdeck/deepobs';
+import { option } from './args.js';
 
-const args = process.argv.slice(2);
-const option = (name: string, fallback: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : fallback;
-};
 const epochs = Number(option('epochs', '2'));
 const seeds = option('seeds', '1,2').split(',').map(Number);
 const problems = option('problems', 'mnist_logreg,mnist_mlp').split(',');

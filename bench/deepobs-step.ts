@@ -13,17 +13,13 @@ import * as tf from '@tensorflow/tfjs';
 import { selectBackend, type BackendName } from '@flightdeck/core';
 import { createOptimizer, getTestProblem, loadDataSet } from '@flightdeck/deepobs';
 import { REPLACEMENT_KERNELS } from '../packages/core/src/kernels/index.js';
+import { flag, option } from './args.js';
 
-const args = process.argv.slice(2);
-const option = (name: string, fallback: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : fallback;
-};
 const backends = option('backends', 'wasm,cpu').split(',') as BackendName[];
 const problems = option('problems', 'mnist_mlp,fmnist_2c2d,cifar10_3c3d').split(',');
 const reps = Number(option('reps', '5'));
 const cpuReps = Number(option('cpu-reps', '2'));
-const breakdown = args.includes('--breakdown');
+const breakdown = flag('breakdown');
 
 
 function stepper(name: string) {
