@@ -221,9 +221,10 @@ describe('instrument specs on synthetic runs', () => {
     expect(spec.layer[1].encoding.y.scale.domain).toEqual([0, 1]);
   });
 
-  test('Hyperparameters: learning rate with the last value in scientific notation', () => {
+  test('Hyperparameters: learning rate with the last value in scientific notation, held to the last step', () => {
     const rows = datasets(hyperparametersSpec([run]))[0];
-    expect(rows.map((r: any) => r.lr)).toEqual([0, 1, 2, 3, 4].map((k) => 0.01 / (1 + k)));
+    expect(rows.map((r: any) => r.lr)).toEqual([0, 1, 2, 3, 4, 4].map((k) => 0.01 / (1 + k)));
+    expect(rows.map((r: any) => r.step)).toEqual([0, 10, 20, 30, 40, 49]);
     expect(rows[0].series).toBe('Learning Rate: (2.0E-03)');
   });
 

@@ -8,6 +8,11 @@ export function learningRateRows(runs: readonly RunData[]): { run: string; step:
   return runs.flatMap((run) => {
     const points = run.evaluations.flatMap((e) => (e.learningRate != null && e.step != null ? [{ step: Number(e.step), lr: e.learningRate }] : []));
     if (points.length === 0) return [];
+    // An evaluation carries the rate of the epoch it starts; the last one starts none, so the last rate holds to the
+    // run's last step (drawn step-after, it would otherwise stop one epoch short).
+    const last = points[points.length - 1]!;
+    const end = Math.max(run.rows.at(-1) ?? 0, ...run.evaluations.map((e) => Number(e.step ?? 0)));
+    if (end > last.step) points.push({ step: end, lr: last.lr });
     const series = `${runs.length > 1 ? `${run.runId}: ` : ''}Learning Rate: (${points[points.length - 1].lr.toExponential(1).toUpperCase().replace(/E([+-])(\d)$/, 'E$10$2')})`;
     return points.map((p) => ({ run: run.runId, ...p, series }));
   });
