@@ -16,3 +16,4 @@ export * from './stats/stats.js';
 export * from './backend/backend.js';
 export * from './pyjson/index.js';
 export * from './deepobs-json/index.js';
+export { transposeLast } from './kernels/transpose-last.js';

@@ -1,11 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
+import { transposeLast } from '@flightdeck/core';
 
-/** Swaps the last two axes. */
-export function transposeLast<T extends tf.Tensor>(t: T): T {
-  const axes = t.shape.map((_, i) => i);
-  [axes[t.rank - 2], axes[t.rank - 1]] = [axes[t.rank - 1]!, axes[t.rank - 2]!];
-  return tf.transpose(t, axes);
-}
+export { transposeLast };
 
 /**
  * tf.matMul with the transposes done as separate ops: tfjs-wasm's BatchMatMul runs 3–10× slower with its own

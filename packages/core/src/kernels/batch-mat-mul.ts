@@ -2,13 +2,7 @@
 // gradient asks for) than an explicit transpose followed by a plain product.
 import * as tf from '@tensorflow/tfjs';
 import { stockKernelFor } from './stock-kernels.js';
-
-/** Swaps the last two axes. */
-function transposeLastTwo(t: tf.Tensor): tf.Tensor {
-  const perm = t.shape.map((_, i) => i);
-  perm.splice(-2, 2, t.rank - 1, t.rank - 2);
-  return tf.transpose(t, perm);
-}
+import { transposeLast } from './transpose-last.js';
 
 /**
  * Plain products go to wasm's _FusedMatMul (the same XNNPACK product as the stock BatchMatMul, here without bias
@@ -24,7 +18,7 @@ function batchMatMul(args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttr
     return stockKernelFor(batchMatMulWasm)(args as unknown as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
   }
   return tf.tidy(() =>
-    tf.fused.matMul({ a: transposeA ? transposeLastTwo(a) : a, b: transposeB ? transposeLastTwo(b) : b }),
+    tf.fused.matMul({ a: transposeA ? transposeLast(a) : a, b: transposeB ? transposeLast(b) : b }),
   );
 }
 

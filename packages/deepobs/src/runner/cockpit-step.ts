@@ -23,9 +23,9 @@ export function createCockpit(problemName: string, instance: ProblemInstance, pr
 export function cockpitTrainStep(cockpit: Cockpit, instance: ProblemInstance, optimizer: Optimizer, isPlainSgd: boolean): TrainStep {
   const index = new Map(instance.variables.map((v, i) => [v, i]));
   return async (batch, step, epoch) => {
-    const x = instance.prepareInputs ? tf.tidy(() => instance.prepareInputs!(batch.inputs)) : batch.inputs;
     const y = instance.prepareTargets ? tf.tidy(() => instance.prepareTargets!(batch)) : batch.targets;
     if (!y) throw new Error('Cockpit needs labelled batches');
+    const x = instance.prepareInputs ? tf.tidy(() => instance.prepareInputs!(batch.inputs)) : batch.inputs;
     let result;
     try {
       result = await cockpit.step({ step, epoch, x, y }, isPlainSgd ? { lr: optimizer.learningRate } : undefined);

@@ -24,8 +24,7 @@ const pair = (v: unknown): [number, number] => (Array.isArray(v) ? [v[0], v[1] ?
 
 /** Why the fast path cannot take this layer, or null when it can. */
 function unsupported(layer: tf.layers.Layer, config: Config): string | null {
-  const trainable = layer.trainableWeights.length;
-  if (trainable !== layer.weights.length && !(trainable === 0 && isDense(layer))) return 'it has non-trainable weights';
+  if (layer.trainableWeights.length !== layer.weights.length && !(isDense(layer) && isFrozen(layer))) return 'it has non-trainable weights';
   if ('dataFormat' in config && config.dataFormat !== 'channelsLast') return `dataFormat ${config.dataFormat}`;
   if ('dilationRate' in config && pair(config.dilationRate).some((d) => d !== 1)) return 'dilation';
   if ('padding' in config && config.padding !== 'same' && config.padding !== 'valid') return `padding ${config.padding}`;
