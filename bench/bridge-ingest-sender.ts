@@ -65,9 +65,11 @@ async function runClient(job: SenderJob, i: number): Promise<void> {
     return;
   }
   const client = new BridgeClient({ address: job.address, maxUnacked: 10_000, closeTimeoutMs: 600_000, log: () => undefined });
+  // Paced about once a millisecond (a slow sender's records are spread out, not sent in bursts of 64).
+  const paceEvery = Math.max(1, Math.min(64, Math.floor(perSenderRate / 1000)));
   for (let seq = 0; seq < job.recordsPerSender; seq++) {
     await client.write(record(job.kind, runId, seq));
-    if (seq % 64 === 0) await pace(seq, start, perSenderRate);
+    if (seq % paceEvery === 0) await pace(seq, start, perSenderRate);
   }
   await client.close();
   const r = client.report();

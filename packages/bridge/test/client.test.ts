@@ -1,6 +1,7 @@
+import * as zmq from 'zeromq';
 import { RunStore } from '@flightdeck/core';
 import { BridgeClient } from '../src/client/index.js';
-import { IngestServer, MAX_PACKED_BYTES } from '../src/ingest/index.js';
+import { IngestServer, MAX_PACKED_BYTES, isPacked, unpack } from '../src/ingest/index.js';
 import { runEnvelopes, waitFor } from './helpers/records.js';
 import { freePort } from './helpers/serve-process.js';
 import { readRun, tempDir } from './helpers/store.js';
@@ -69,4 +70,25 @@ test('small records travel packed, one larger than a pack goes alone: all stored
   await server.close();
   await store.close();
   tmp.remove();
+});
+
+test('records written in one go share frames: full packs, then the rest in one', async () => {
+  // A bare ROUTER counts what arrives per message (no acks: the client keeps everything unacknowledged).
+  const router = new zmq.Router({ linger: 0 });
+  await router.bind('tcp://127.0.0.1:0');
+  const client = new BridgeClient({ address: router.lastEndpoint!, closeTimeoutMs: 50, log: () => undefined });
+  const envelopes = runEnvelopes('one-go', 1000);
+  // Every write resolves at once (the buffer has room): the producer never gives the event loop a turn.
+  for (const e of envelopes) await client.write(e);
+  const perMessage: number[] = [];
+  while (perMessage.reduce((a, b) => a + b, 0) < envelopes.length) {
+    const [, frame] = await router.receive();
+    let n = 0;
+    if (isPacked(frame)) unpack(frame, () => n++);
+    else n = 1;
+    perMessage.push(n);
+  }
+  expect(perMessage).toEqual([256, 256, 256, envelopes.length - 3 * 256]);
+  await client.close();
+  router.close();
 });

@@ -47,6 +47,22 @@ describe('streams', () => {
     expect(() => fan.write({})).toThrow(/after close/);
   });
 
+  it('a subscriber with a long backlog reads it in order while more arrives', async () => {
+    const fan = new FanOut();
+    const it = fan.subscribe()[Symbol.asyncIterator]();
+    const seen: number[] = [];
+    let seq = 0;
+    // Backlogs past the point where the queue is compacted, read down partly and refilled, then drained.
+    for (const [write, read] of [[10_000, 7_000], [3_000, 5_000], [9_000, 10_000]]) {
+      for (let i = 0; i < write; i++) fan.write({ runId: 'r', seq: seq++ });
+      for (let i = 0; i < read; i++) seen.push(Number((await it.next()).value.seq));
+    }
+    fan.write({ runId: 'r', seq: seq++ });
+    await fan.close();
+    for (let r = await it.next(); !r.done; r = await it.next()) seen.push(Number(r.value.seq));
+    expect(seen).toEqual(Array.from({ length: seq }, (_, i) => i));
+  });
+
   it('TeeSink writes to every sink; fromArray replays', async () => {
     const a = new MemorySink();
     const b = new MemorySink();

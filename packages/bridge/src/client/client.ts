@@ -61,7 +61,10 @@ export class BridgeClient implements Sink {
   private readonly socket: zmq.Dealer;
   private readonly unacked = new UnackedBuffer();
   private outgoing: Uint8Array[] = [];
+  /** The queued envelopes' size in a pack. */
+  private outgoingBytes = 0;
   private sending: Promise<void> | undefined;
+  private flushing: NodeJS.Immediate | undefined;
   private readonly spaceWaiters: Waiter[] = [];
   private readonly emptyWaiters: Waiter[] = [];
   /** Set while the server refuses this client's handshake (CurveZMQ key not allowed, or a security mismatch). */
@@ -147,6 +150,7 @@ export class BridgeClient implements Sink {
     clearTimeout(timeout);
     this.closed = true;
     clearInterval(this.timer);
+    clearImmediate(this.flushing);
     this.socket.close();
     await this.receiving;
     await this.watching;
@@ -161,18 +165,48 @@ export class BridgeClient implements Sink {
     return { ...this.counts, rejected: [...this.rejected], unacknowledged: this.unacked.size };
   }
 
+  /**
+   * Sends full packs at once and the rest on the event loop's next turn, so that the records a producer writes in
+   * one go share a frame: zeromq resolves most sends synchronously, and sending whatever was queued at each of them
+   * put 1-2 records in a message (ZeroMQ costs about as much per message as the ingest spends per small record).
+   */
   private queue(frames: Uint8Array[]): void {
-    for (const f of frames) this.outgoing.push(f);
-    this.sending ??= this.sendLoop();
+    for (const f of frames) {
+      this.outgoing.push(f);
+      this.outgoingBytes += f.length + MAX_VARINT_BYTES;
+    }
+    if (this.packReady()) this.startSending(false);
+    else this.flushSoon();
   }
 
-  private async sendLoop(): Promise<void> {
+  private packReady(): boolean {
+    return this.outgoing.length >= this.opts.batchSize || this.outgoingBytes >= MAX_PACKED_BYTES;
+  }
+
+  private flushSoon(): void {
+    this.flushing ??= setImmediate(() => {
+      this.flushing = undefined;
+      this.startSending(true);
+    });
+  }
+
+  /**
+   * `sending` is cleared in a callback, which runs after it was set even when the loop has nothing to send (an
+   * async function that never waits has finished before its promise could be stored).
+   */
+  private startSending(partial: boolean): void {
+    if (this.sending || this.closed) return;
+    this.sending = this.sendLoop(partial).finally(() => {
+      this.sending = undefined;
+      if (this.outgoing.length && !this.closed) this.flushSoon();
+    });
+  }
+
+  private async sendLoop(partial: boolean): Promise<void> {
     try {
-      while (this.outgoing.length && !this.closed) await this.socket.send(this.nextMessage());
+      while (this.outgoing.length && !this.closed && (partial || this.packReady())) await this.socket.send(this.nextMessage());
     } catch (e) {
       if (!this.closed) this.opts.log(`bridge client: send failed: ${(e as Error).message}`);
-    } finally {
-      this.sending = undefined;
     }
   }
 
@@ -188,6 +222,7 @@ export class BridgeClient implements Sink {
       if (n > 0 && bytes > MAX_PACKED_BYTES) break;
     }
     const batch = this.outgoing.splice(0, n);
+    for (const f of batch) this.outgoingBytes -= f.length + MAX_VARINT_BYTES;
     return batch.length === 1 ? batch[0] : pack(batch);
   }
 
@@ -264,6 +299,7 @@ export class BridgeClient implements Sink {
     const all: Pending[] = this.unacked.all();
     this.counts.resent += all.length;
     this.outgoing = [];
+    this.outgoingBytes = 0;
     this.queue(all.map((p) => p.frame));
     this.lastProgress = Date.now();
   }

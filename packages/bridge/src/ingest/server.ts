@@ -66,6 +66,7 @@ interface Origin {
 }
 
 const DEFAULT_BIND = 'tcp://127.0.0.1:5555';
+const RECEIVE_SLICE_MS = 5;
 
 /**
  * The bridge's ZeroMQ ingest. Trainers connect DEALER sockets and send frames that each hold one encoded
@@ -205,12 +206,25 @@ export class IngestServer {
     }
   }
 
+  /**
+   * zeromq resolves up to 512 receives in a row without giving the event loop a turn; with many busy senders that
+   * held back the group commit's file writes (it waits for the loop) until thousands of records had piled up. So
+   * the loop yields once it has been busy for RECEIVE_SLICE_MS.
+   */
   private async receiveLoop(): Promise<void> {
     try {
+      let sliceStart = performance.now();
       while (!this.closed) {
+        const before = performance.now();
         const [routingId, ...frames] = await this.router.receive();
+        const now = performance.now();
+        if (now - before > 1) sliceStart = now; // the receive waited: the loop had its turn
         this.accept(routingId, frames);
         if (this.pending.length >= this.options.maxPending) await this.committing;
+        else if (performance.now() - sliceStart > RECEIVE_SLICE_MS) {
+          await new Promise((resolve) => setImmediate(resolve));
+          sliceStart = performance.now();
+        }
       }
     } catch (e) {
       if (!this.closed) this.fail(e as Error);

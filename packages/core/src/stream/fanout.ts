@@ -36,7 +36,12 @@ export class FanOut implements Sink {
 }
 
 class Subscription implements AsyncIterable<Envelope> {
-  private readonly queue: Envelope[] = [];
+  /**
+   * Read from `head` on: Array.shift moves every element of a long array, which made a consumer with a backlog of
+   * tens of thousands of records quadratic (a fifth of the bridge's time under load).
+   */
+  private queue: Array<Envelope | undefined> = [];
+  private head = 0;
   private waiting: ((r: IteratorResult<Envelope>) => void) | undefined;
   private ended = false;
 
@@ -48,6 +53,20 @@ class Subscription implements AsyncIterable<Envelope> {
       this.waiting = undefined;
       w({ value: e, done: false });
     } else this.queue.push(e);
+  }
+
+  private take(): Envelope | undefined {
+    if (this.head === this.queue.length) return undefined;
+    const e = this.queue[this.head];
+    this.queue[this.head++] = undefined;
+    if (this.head === this.queue.length) {
+      this.queue = [];
+      this.head = 0;
+    } else if (this.head >= 4096 && this.head * 2 >= this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
+    return e;
   }
 
   end(): void {
@@ -64,7 +83,7 @@ class Subscription implements AsyncIterable<Envelope> {
   [Symbol.asyncIterator](): AsyncIterator<Envelope> {
     return {
       next: () => {
-        const e = this.queue.shift();
+        const e = this.take();
         if (e !== undefined) return Promise.resolve({ value: e, done: false });
         if (this.ended) return Promise.resolve({ value: undefined, done: true });
         return new Promise((resolve) => (this.waiting = resolve));
