@@ -206,10 +206,50 @@ test('a run that falls silent without RunFinished is marked interrupted, stored 
       expect(seqs(stored)).toEqual([0, 1, 2, 3]);
       expect(store.run('silent-run')?.status).toBe('interrupted');
       expect(server.stats().runs['silent-run'].interrupted).toBe(true);
+      // The producer was only paused: it goes on with seq 3 (taken by the mark) and 4, 5.
+      const more = runEnvelopes('silent-run', 6).slice(3, 6);
+      for (const e of more) await client.write(e);
+      await client.flush();
+      const report = client.report();
+      expect(report.acknowledged).toBe(5);
+      expect(report.rejected).toHaveLength(1);
+      expect(report.rejected[0]).toMatchObject({ runId: 'silent-run', seq: 3 });
+      expect(report.rejected[0].message).toMatch(/marked interrupted after a silence and the mark took seq 3; this record could not be stored/);
+      const after = await readRun(store, 'silent-run');
+      expect(seqs(after)).toEqual([0, 1, 2, 3, 4, 5]);
+      expect(after[4].step).toEqual(more[1].step);
+      expect(store.run('silent-run')?.status).toBe('active');
+      expect(server.stats().runs['silent-run'].interrupted).toBe(false);
       await client.close();
     },
     { silenceMs: 300 },
   );
+});
+
+test('a mark stored by an earlier server is known after a restart', async () => {
+  const tmp = tempDir();
+  const open = () => RunStore.open(tmp.dir, { fsync: 'always', log: () => undefined });
+  let store = await open();
+  let server = await IngestServer.start(store, { bind: 'tcp://127.0.0.1:0', silenceMs: 200, ...quiet });
+  const client = new BridgeClient({ address: server.address, ...quiet });
+  for (const e of runEnvelopes('restarted', 2).slice(0, 2)) await client.write(e);
+  await client.flush();
+  await waitFor(() => store.run('restarted')?.status === 'interrupted');
+  await client.close();
+  await server.close();
+  await store.close();
+  store = await open();
+  server = await IngestServer.start(store, { bind: 'tcp://127.0.0.1:0', ...quiet });
+  const again = new BridgeClient({ address: server.address, ...quiet });
+  for (const e of runEnvelopes('restarted', 4).slice(2, 4)) await again.write(e);
+  await again.flush();
+  expect(again.report().rejected.map((r) => Number(r.seq))).toEqual([2]);
+  expect(seqs(await readRun(store, 'restarted'))).toEqual([0, 1, 2, 3]);
+  expect((await readRun(store, 'restarted'))[2].runFinished?.status).toBe(RunStatus.INTERRUPTED);
+  await again.close();
+  await server.close();
+  await store.close();
+  tmp.remove();
 });
 
 test('binding beyond loopback needs --public and CurveZMQ keys', async () => {

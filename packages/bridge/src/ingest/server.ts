@@ -66,6 +66,8 @@ interface Origin {
 }
 
 const DEFAULT_BIND = 'tcp://127.0.0.1:5555';
+/** How the bridge's own interruption marks begin their message: a mark stored by an earlier server is known by it. */
+const MARK_PREFIX = 'bridge: ';
 const RECEIVE_SLICE_MS = 5;
 
 /**
@@ -81,6 +83,8 @@ export class IngestServer {
   private readonly sequencers = new Map<string, RunSequencer>();
   private readonly runStats = new Map<string, RunIngestStats>();
   private readonly lastHeard = new Map<string, number>();
+  /** runId → the seq the bridge's interruption mark took (until the run's producer sends past it). */
+  private readonly marks = new Map<string, number>();
   private readonly senders = new Map<string, SenderStats>();
   private pending: Received[] = [];
   private committing: Promise<void> | undefined;
@@ -198,6 +202,7 @@ export class IngestServer {
   private watchActiveRuns(): void {
     const now = Date.now();
     for (const entry of this.store.runs()) {
+      if (entry.status === 'interrupted' && entry.message?.startsWith(MARK_PREFIX) && entry.lastSeq !== undefined) this.marks.set(entry.runId, entry.lastSeq);
       if (entry.status !== 'active') continue;
       this.lastHeard.set(entry.runId, now);
       const s = this.runStat(entry.runId);
@@ -260,6 +265,10 @@ export class IngestServer {
     const ready = this.ready;
     const offer = sequencer.offer({ envelope, bytes }, from.now, ready);
     const senderStats = this.senderStats(from.sender);
+    if (offer === 'duplicate' && this.marks.get(runId) === Number(envelope.seq)) {
+      this.refuseMarkedSeq(from, envelope);
+      return;
+    }
     if (offer === 'duplicate') {
       this.counters.duplicates++;
       senderStats.duplicates++;
@@ -315,6 +324,12 @@ export class IngestServer {
 
   private stored(envelope: Envelope): void {
     const runId = envelope.runId!;
+    const mark = this.marks.get(runId);
+    if (mark !== undefined && Number(envelope.seq) > mark) {
+      // The producer came back after its run was marked interrupted: watch it for silence again.
+      this.marks.delete(runId);
+      this.runStat(runId).interrupted = false;
+    }
     this.storedSeqs.set(runId, Number(envelope.seq));
     this.counters.accepted++;
     const s = this.runStat(runId);
@@ -354,6 +369,18 @@ export class IngestServer {
     if (n <= 10 || n % 1000 === 0) this.options.log(`ingest: rejected a frame from sender ${sender} (${n} so far): ${error.message}`);
     const reject = { runId: error.runId ?? '', code: error.code, message: error.message, ...(error.seq !== undefined ? { seq: error.seq } : {}) };
     this.send(routingId, encodeServerMessage({ reject }));
+  }
+
+  /**
+   * The producer of a run the bridge marked interrupted came back with the seq the mark took. Acknowledging it as a
+   * duplicate would tell the producer it was stored; it is refused instead, saying why (the records after it are
+   * stored as usual).
+   */
+  private refuseMarkedSeq(from: Origin, envelope: Envelope): void {
+    const runId = envelope.runId!;
+    const seq = Number(envelope.seq);
+    const why = `the run was marked interrupted after a silence and the mark took seq ${seq}; this record could not be stored (the records after it are). Send heartbeats during pauses longer than the bridge's silence limit (${Math.round(this.options.silenceMs / 1000)} s)`;
+    this.refuse(from.routingId, from.sender, new EnvelopeError('invalid', 'seq', why, runId, seq));
   }
 
   /** ROUTER sends never block (an unreachable peer's message is dropped), but zeromq allows one send at a time. */
@@ -400,10 +427,11 @@ export class IngestServer {
 
   /**
    * Stores a RunFinished(INTERRUPTED) with the run's next seq, through the same path as received records, so it is
-   * ordered, stored and fanned out like them. A producer that comes back later continues after it.
+   * ordered, stored and fanned out like them. A producer that comes back later continues after it (its record with
+   * that seq is refused, see refuseMarkedSeq) and the run is active again.
    */
   private async markInterrupted(runId: string, silentMs: number): Promise<void> {
-    const message = `no record for ${Math.round(silentMs / 1000)} s and no RunFinished`;
+    const message = `${MARK_PREFIX}no record for ${Math.round(silentMs / 1000)} s and no RunFinished`;
     this.options.log(`ingest: run ${runId} marked interrupted: ${message}`);
     const sequencer = this.sequencer(runId);
     const { step, epoch } = this.lastStep.get(runId) ?? { step: 0, epoch: 0 };
@@ -414,6 +442,7 @@ export class IngestServer {
       timeUnixUs: Date.now() * 1000,
       runFinished: { status: RunStatus.INTERRUPTED, message, lastStep: step, lastEpoch: epoch },
     };
+    this.marks.set(runId, Number(envelope.seq));
     const ready: EncodedEnvelope[] = [];
     sequencer.offer({ envelope, bytes: encodeEnvelope(envelope, this.options.limits) }, Date.now(), ready);
     for (const record of ready) this.pending.push({ sender: '(bridge)', routingId: Buffer.alloc(0), runId, record });

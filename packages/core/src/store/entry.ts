@@ -56,6 +56,11 @@ export function applyRecord(entry: RunEntry, env: Envelope): void {
   if (entry.lastSeq === undefined || seq > entry.lastSeq) entry.lastSeq = seq;
   entry.firstTimeUnixUs ??= time;
   entry.lastTimeUnixUs = Math.max(entry.lastTimeUnixUs ?? time, time);
+  if (!env.runFinished && entry.status === 'interrupted') {
+    // Records after an interruption mark: the producer only paused, and the run is active again.
+    entry.status = 'active';
+    entry.message = undefined;
+  }
   if (env.runStarted) {
     entry.testProblem = env.runStarted.testProblem ?? '';
     entry.optimizer = env.runStarted.optimizer ?? '';
