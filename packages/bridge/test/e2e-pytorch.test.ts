@@ -83,10 +83,11 @@ import json, sys
 sys.path.insert(0, ".")
 from flightdeck_client import open_stream
 address, run_id, keys = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
-s = open_stream(address, run_id=run_id, test_problem="curve_check", curve=keys, log=lambda line: None)
+logs = []
+s = open_stream(address, run_id=run_id, test_problem="curve_check", curve=keys, log=logs.append)
 for t in range(5):
     s.step(t, 0, loss=1.0)
-print(json.dumps(s.finish(timeout=3)._asdict()))
+print(json.dumps({**s.finish(timeout=30)._asdict(), "logs": logs}))
 `;
 
 test('the Python client speaks CurveZMQ: an allowed key gets in, another key gets nothing in', async () => {
@@ -104,6 +105,10 @@ test('the Python client speaks CurveZMQ: an allowed key gets in, another key get
     ]);
     expect(JSON.parse(ok)).toMatchObject({ sent: 7, acknowledged: 7, unacknowledged: 0 });
     expect(JSON.parse(refused)).toMatchObject({ sent: 7, acknowledged: 0, unacknowledged: 7 });
+    // Told once why, and finish() did not wait out its 30 s for acks that cannot come.
+    const refusedLogs = (JSON.parse(refused) as { logs: string[] }).logs;
+    expect(refusedLogs.filter((l) => /refused this client's CurveZMQ key/.test(l))).toHaveLength(1);
+    expect(refusedLogs.join('\n')).toMatch(/run curve-refused: the server at tcp:\/\/127\.0\.0\.1:\d+ refused this client's CurveZMQ key; \d+ records stay unacknowledged/);
     expect(bridge.store.runs().map((r) => r.runId)).toEqual(['curve-ok']);
   } finally {
     await bridge.close();

@@ -14,6 +14,7 @@ import time
 import uuid
 
 import zmq
+from zmq.utils.monitor import recv_monitor_message
 
 from ._proto import SCHEMA_VERSION, envelope_pb2, transport_pb2
 from .packed import messages
@@ -45,6 +46,7 @@ class Stream:
         self._next_seq = 0
         self._counts = dict(sent=0, acknowledged=0, resent=0, dropped=0)
         self._rejected = []
+        self._refusal = None  # why the server refuses this client's handshake, while it does
         self._closing = False
         self._full_notice = False
         self._last_step = 0
@@ -104,7 +106,8 @@ class Stream:
         self._emit("run_finished", rec)
         deadline = time.monotonic() + timeout
         with self._cond:
-            while self._unacked and time.monotonic() < deadline:
+            # Nothing is acknowledged while the server refuses the handshake: no point waiting for the timeout.
+            while self._unacked and not self._refusal and time.monotonic() < deadline:
                 self._cond.wait(min(0.1, max(0.0, deadline - time.monotonic())))
             self._closing = True
         self._wake()
@@ -131,6 +134,8 @@ class Stream:
                     self._log(f"flightdeck: run {self.run_id}: {self._max} records unacknowledged; "
                               + ("dropping records" if self._when_full == "drop" else "waiting for the server"))
                     self._full_notice = True
+                if self._refusal and self._when_full == "wait":
+                    raise ConnectionRefusedError(self._refusal)
                 if self._when_full == "drop" and field not in ("run_started", "run_finished"):
                     # Dropped before numbering, so the stored run has no hole in its sequence.
                     self._counts["dropped"] += 1
@@ -168,8 +173,10 @@ class Stream:
             s.curve_publickey = self._curve["public_key"].encode()
             s.curve_secretkey = self._curve["secret_key"].encode()
         # Every completed handshake after the first is a reconnect: the server may have restarted and lost what
-        # was in flight. The monitor is attached before connecting so that the first handshake is counted.
-        monitor = s.get_monitor_socket(zmq.EVENT_HANDSHAKE_SUCCEEDED)
+        # was in flight; a failed one means the server refuses this client. The monitor is attached before
+        # connecting so that the first handshake is counted.
+        monitor = s.get_monitor_socket(zmq.EVENT_HANDSHAKE_SUCCEEDED | zmq.EVENT_HANDSHAKE_FAILED_AUTH
+                                       | zmq.EVENT_HANDSHAKE_FAILED_PROTOCOL)
         s.connect(self.address)
         return s, monitor
 
@@ -191,9 +198,13 @@ class Stream:
                 resend = False
                 if monitor in events:
                     while monitor.poll(0):
-                        monitor.recv_multipart()
-                        handshakes += 1
-                        resend = resend or handshakes > 1
+                        event = recv_monitor_message(monitor)["event"]
+                        if event == zmq.EVENT_HANDSHAKE_SUCCEEDED:
+                            self._refused(None)
+                            handshakes += 1
+                            resend = resend or handshakes > 1
+                        else:
+                            self._refused(event)
                 if sock in events:
                     while sock.poll(0):
                         if self._on_reply(sock.recv()):
@@ -228,6 +239,21 @@ class Stream:
             monitor.close(0)
             sock.close(0)
             self._wake_rx.close(0)
+
+    def _refused(self, event):
+        """Records (and says once) that the server refuses the handshake; wakes a producer waiting for space."""
+        with self._cond:
+            if event is None:
+                self._refusal = None
+                return
+            first = self._refusal is None
+            why = ("refused this client's CurveZMQ key" if event == zmq.EVENT_HANDSHAKE_FAILED_AUTH else
+                   "failed the security handshake: do both sides use CurveZMQ, with the server's public key?")
+            self._refusal = (f"flightdeck: run {self.run_id}: the server at {self.address} {why}; "
+                             f"{len(self._unacked)} records stay unacknowledged")
+            self._cond.notify_all()
+        if first:
+            self._log(self._refusal)
 
     def _on_reply(self, frame):
         msg = transport_pb2.ServerMessage()
