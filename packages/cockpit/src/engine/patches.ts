@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { floatOutput, valuesOf } from '../quantities/backend-memory.js';
 
 /** Where a 2-D window (pooling or convolution) sits: tfjs's own Conv2DInfo carries all of it. */
 export type WindowInfo = Pick<
@@ -24,9 +25,50 @@ export function windowTaps(x: tf.Tensor4D, info: WindowInfo, padValue = 0): tf.T
   return taps;
 }
 
-/** im2col: [N, outH·outW, kh·kw·C], the patch layout that matches a [kh, kw, C, O] kernel flattened to rows. */
+/**
+ * im2col: [N, outH·outW, kh·kw·C], the patch layout that matches a [kh, kw, C, O] kernel flattened to rows. The cpu
+ * and wasm backends copy the patches in one JS pass (the strided slices and their concatenation took about half
+ * of the per-example convolution statistics on wasm); other backends compose tfjs ops. Not differentiable (the
+ * engine's statistics are not taped).
+ */
 export function patches(x: tf.Tensor4D, info: WindowInfo): tf.Tensor3D {
-  const taps = windowTaps(x, info);
   const [n, , , c] = x.shape;
-  return tf.reshape(tf.stack(taps, 3), [n, info.outHeight * info.outWidth, taps.length * c]);
+  const shape: [number, number, number] = [n, info.outHeight * info.outWidth, info.filterHeight * info.filterWidth * c];
+  if (tf.getKernel(IM2COL, tf.getBackend())) {
+    return tf.engine().runKernel(IM2COL, { x }, { window: info } as unknown as tf.NamedAttrMap) as tf.Tensor3D;
+  }
+  return tf.reshape(tf.stack(windowTaps(x, info), 3), shape);
+}
+
+const IM2COL = 'FlightdeckIm2Col';
+
+function im2colKernel({ inputs, backend, attrs }: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
+  const x = inputs.x as tf.TensorInfo;
+  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, outHeight, outWidth, padInfo } = (attrs as unknown as { window: WindowInfo }).window;
+  const [n, h, w, c] = x.shape as [number, number, number, number];
+  const row = kh * kw * c;
+  // Allocated before the input is viewed: a wasm allocation can grow the heap and detach earlier views.
+  const { info, values: out } = floatOutput(backend, [n, outHeight * outWidth, row]);
+  const values = valuesOf(backend, x);
+  out.fill(0); // the padding
+  for (let b = 0, dst = 0; b < n; b++) {
+    for (let oy = 0; oy < outHeight; oy++) {
+      for (let ox = 0; ox < outWidth; ox++) {
+        for (let i = 0; i < kh; i++) {
+          const y = oy * sh + i - padInfo.top;
+          for (let j = 0; j < kw; j++, dst += c) {
+            const xx = ox * sw + j - padInfo.left;
+            if (y < 0 || y >= h || xx < 0 || xx >= w) continue;
+            const src = ((b * h + y) * w + xx) * c;
+            for (let k = 0; k < c; k++) out[dst + k] = values[src + k]!;
+          }
+        }
+      }
+    }
+  }
+  return info;
+}
+
+for (const backendName of ['cpu', 'wasm']) {
+  if (!tf.getKernel(IM2COL, backendName)) tf.registerKernel({ kernelName: IM2COL, backendName, kernelFunc: im2colKernel as tf.KernelFunc });
 }
