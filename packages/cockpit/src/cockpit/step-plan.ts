@@ -2,7 +2,7 @@
 // engine request that serves them all, and tracking them in order.
 import type { Quantity as QuantityRecord } from '@flightdeck/core';
 import type { StatsRequest } from '../engine/types.js';
-import { type CockpitQuantity, sameAxis, type StepData, type StepPlan } from '../quantities/index.js';
+import { type CockpitQuantity, sameAxis, sameJointAxes, type StepData, type StepPlan } from '../quantities/index.js';
 
 export interface PlannedStep {
   active: CockpitQuantity[];
@@ -33,6 +33,10 @@ export function mergeRequests(requests: readonly (readonly [string, StatsRequest
     if (r.gradientHistogram) {
       if (merged.gradientHistogram === undefined) merged.gradientHistogram = r.gradientHistogram;
       else if (!sameAxis(merged.gradientHistogram, r.gradientHistogram)) merged.individualGradients = true;
+    }
+    if (r.gradientHistogram2d) {
+      if (merged.gradientHistogram2d === undefined) merged.gradientHistogram2d = r.gradientHistogram2d;
+      else if (!sameJointAxes(merged.gradientHistogram2d, r.gradientHistogram2d)) merged.individualGradients = true;
     }
     // One Monte-Carlo sample per step shared by every quantity, as the original's extension dedup does.
     if (r.diagGGNMC) merged.diagGGNMC = { seed: r.diagGGNMC.seed, samples: Math.max(r.diagGGNMC.samples, merged.diagGGNMC?.samples ?? 0) };

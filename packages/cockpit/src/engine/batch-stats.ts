@@ -30,7 +30,7 @@ function warnOpaque(chain: Chain, model: tf.LayersModel): void {
 }
 
 function needsPerExample(r: StatsRequest): boolean {
-  return Boolean(r.batchL2 || r.batchDot || r.sumGradSquared || r.individualGradients || r.gradientHistogram || r.gradientAbsMax || r.projectOn);
+  return Boolean(r.batchL2 || r.batchDot || r.sumGradSquared || r.individualGradients || r.gradientHistogram || r.gradientHistogram2d || r.gradientAbsMax || r.projectOn);
 }
 
 function needsCurvature(r: StatsRequest): boolean {
@@ -61,6 +61,11 @@ function firstOrder(request: StatsRequest, groups: LayerGrads[], chain: Chain, o
   if (request.individualGradients) out.individualGradients = groups.flatMap((g) => g.individual());
   const axis = request.gradientHistogram;
   if (axis) out.gradientHistogram = { axis, counts: sum(groups.map((g) => g.histogram(axis))) };
+  const axes = request.gradientHistogram2d;
+  if (axes) {
+    const theta = splitByGroup(chain.variables.map((v) => v.read()), groups, chain);
+    out.gradientHistogram2d = { axes, counts: groups.flatMap((g, k) => g.histogram2d(axes, theta[k]!)) };
+  }
   if (request.gradientAbsMax) out.gradientAbsMax = tf.max(tf.stack(groups.map((g) => g.absMax()))) as tf.Scalar;
   if (request.projectOn) {
     assertPerParameter('projectOn', request.projectOn, chain);

@@ -1,7 +1,7 @@
 // The contract between the engine (our BackPACK) and the quantities. The engine owns everything under engine/;
 // quantities only see these types.
 import type * as tf from '@tensorflow/tfjs';
-import type { Axis } from '../quantities/bin-counts.js';
+import type { Axis, JointAxes } from '../quantities/bin-counts.js';
 
 /** The supported mean losses; written from differentiable ops so that second derivatives work. */
 export type LossKind = 'softmax_cross_entropy' | 'mean_squared_error' | 'sigmoid_cross_entropy';
@@ -30,6 +30,12 @@ export interface StatsRequest {
    * [bins]. Dense layers count their outer products without materialising them.
    */
   gradientHistogram?: Axis;
+  /**
+   * int32 counts of the pairs (g_n[k], θ[k]) over every example n and entry k, per parameter, on these axes
+   * (binCounts' pair rule, θ the parameter's value in this pass): [x bins · y bins] each, row-major [x bin, y bin].
+   * Dense kernels count their outer products without materialising them.
+   */
+  gradientHistogram2d?: JointAxes;
   /** max over n and every entry of |g_n| (bin adaptation): a scalar. Dense layers need not materialise g_n. */
   gradientAbsMax?: boolean;
   /** g_i·d for a given direction d (per parameter, shapes of the parameters): [N]. Alpha needs it. */
@@ -55,6 +61,8 @@ export interface BatchStats {
   individualGradients?: tf.Tensor[];
   /** The counts on the requested axis (quantities asking for another axis must bin individualGradients). */
   gradientHistogram?: { axis: Axis; counts: tf.Tensor1D };
+  /** The counts per parameter on the requested axes (quantities asking for others must bin individualGradients). */
+  gradientHistogram2d?: { axes: JointAxes; counts: tf.Tensor1D[] };
   gradientAbsMax?: tf.Scalar;
   projections?: tf.Tensor1D;
   diagHessian?: tf.Tensor[];

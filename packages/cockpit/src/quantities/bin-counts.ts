@@ -18,6 +18,16 @@ export function sameAxis(a: Axis, b: Axis): boolean {
   return a.bins === b.bins && a.clamp === b.clamp && a.range[0] === b.range[0] && a.range[1] === b.range[1];
 }
 
+/** The axes of a joint histogram of pairs (x, y): counts are row-major [x bin, y bin]. */
+export interface JointAxes {
+  x: Axis;
+  y: Axis;
+}
+
+export function sameJointAxes(a: JointAxes, b: JointAxes): boolean {
+  return sameAxis(a.x, b.x) && sameAxis(a.y, b.y);
+}
+
 const KERNEL = 'FlightdeckBinCounts';
 
 /**
@@ -33,9 +43,12 @@ export function binParameters({ range: [lo, hi], bins, clamp }: Axis): { scale: 
   return { scale: bins / (hi - lo), shift: ((0 - lo) / (hi - lo)) * bins, low, high };
 }
 
-function binOf(v: number, axis: Axis): number {
+/** The bin of every value, as the pair count takes them for y (NaN lands in bin 0). */
+export function binIndices(values: Float32Array, axis: Axis): Int32Array {
   const { scale, shift, low, high } = binParameters(axis);
-  return Math.min(Math.max(v * scale + shift, low), high) | 0;
+  const bins = new Int32Array(values.length);
+  for (let k = 0; k < values.length; k++) bins[k] = Math.min(Math.max(values[k] * scale + shift, low), high) | 0;
+  return bins;
 }
 
 /**
@@ -77,7 +90,7 @@ function binCountsKernel({ inputs, backend, attrs }: Parameters<tf.KernelFunc>[0
   } else {
     // x is [N, size]; y [size] pairs with every row.
     const y = valuesOf(backend, inputs.y as tf.TensorInfo);
-    count2d(counts, x, xAxis, yAxis.bins, Int32Array.from(y, (v) => binOf(v, yAxis)));
+    count2d(counts, x, xAxis, yAxis.bins, binIndices(y, yAxis));
   }
   return output(backend, counts);
 }

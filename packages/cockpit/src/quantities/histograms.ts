@@ -5,7 +5,7 @@ import type { JsonValue, Quantity as QuantityRecord } from '@flightdeck/core';
 import type { StatsRequest } from '../engine/types.js';
 import type { TrackSchedule } from '../schedules/index.js';
 import type { BinAdaptation } from './bin-adaptation.js';
-import { type Axis, binCounts, type Range, sameAxis } from './bin-counts.js';
+import { type Axis, binCounts, type JointAxes, type Range, sameAxis, sameJointAxes } from './bin-counts.js';
 import { CockpitQuantity, type StepData, type StepPlan } from './quantity.js';
 import { download, requireStat } from './records.js';
 
@@ -121,8 +121,15 @@ export class GradHist2d extends CockpitQuantity {
     return this.schedule(step) || this.adapt.some((a) => a?.schedule(step) ?? false);
   }
 
+  /** Cockpit's 2-D rule on the current ranges. */
+  private get axes(): JointAxes {
+    const [[xRange, yRange], [xBins, yBins]] = [this.ranges, this.bins];
+    return { x: { range: xRange, bins: xBins, clamp: 'centres' }, y: { range: yRange, bins: yBins, clamp: 'centres' } };
+  }
+
+  /** The counts per parameter from the engine (which need not materialise the gradients), or binned here from the gradients. */
   override request(plan: StepPlan): StatsRequest {
-    return { ...adaptationRequest(this.adapt, plan.step), ...(this.schedule(plan.step) ? { individualGradients: true } : {}) };
+    return { ...adaptationRequest(this.adapt, plan.step), ...(this.schedule(plan.step) ? { gradientHistogram2d: this.axes } : {}) };
   }
 
   async track(data: StepData): Promise<QuantityRecord[]> {
@@ -133,9 +140,11 @@ export class GradHist2d extends CockpitQuantity {
   }
 
   private async histograms(data: StepData): Promise<QuantityRecord[]> {
-    const gradients = requireStat(data, 'individualGradients', this.name);
     const [xRange, yRange] = this.ranges;
-    const perParam = gradients.map((g, p) => histogram2d(g, data.theta[p], xRange, yRange, this.bins));
+    const fromEngine = data.stats.gradientHistogram2d;
+    const perParam = fromEngine !== undefined && sameJointAxes(fromEngine.axes, this.axes)
+      ? fromEngine.counts.map((c) => tf.clone(c))
+      : requireStat(data, 'individualGradients', this.name).map((g, p) => histogram2d(g, data.theta[p], xRange, yRange, this.bins));
     const record = async (counts: tf.Tensor, param?: string): Promise<QuantityRecord> => ({
       name: this.name,
       ...(param === undefined ? {} : { param }),

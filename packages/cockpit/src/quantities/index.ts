@@ -8,6 +8,7 @@ export * from './second-moment.js';
 export * from './curvature.js';
 export * from './bin-counts.js';
 export { outerBinCounts } from './outer-bin-counts.js';
+export { outerJointCounts } from './outer-joint-counts.js';
 export * from './histograms.js';
 export * from './bin-adaptation.js';
 export * from './hess-max-ev.js';

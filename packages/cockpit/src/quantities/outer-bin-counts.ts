@@ -11,10 +11,10 @@ import { type Axis, binCounts, binParameters } from './bin-counts.js';
 
 const KERNEL = 'FlightdeckOuterBinCounts';
 
-type Rule = ReturnType<typeof binParameters>;
+export type Rule = ReturnType<typeof binParameters>;
 
 /** binCounts' bin of the float32 product m·t (not NaN). */
-function binOfProduct(m: number, t: number, scale: number, shift: number, low: number, high: number): number {
+export function binOfProduct(m: number, t: number, scale: number, shift: number, low: number, high: number): number {
   return Math.min(Math.max(Math.fround(m * t) * scale + shift, low), high) | 0;
 }
 
@@ -22,7 +22,7 @@ function binOfProduct(m: number, t: number, scale: number, shift: number, low: n
  * The first j ≥ lo with bin(m·t[j]) ≥ k, given that bin(m·t[q − 1]) ≥ k and bins non-decreasing in j: a
  * galloping search from the guess g, then bisection.
  */
-function firstAtLeast(k: number, lo: number, g: number, m: number, t: Float32Array, { scale, shift, low, high }: Rule): number {
+export function firstAtLeast(k: number, lo: number, g: number, m: number, t: Float32Array, { scale, shift, low, high }: Rule): number {
   const q = t.length;
   let below = lo - 1; // bin(m·t[below]) < k (or below the range)
   let hi = Math.min(Math.max(g, lo), q - 1); // bin(m·t[hi]) ≥ k once established

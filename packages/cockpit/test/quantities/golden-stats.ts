@@ -44,6 +44,13 @@ export async function goldenStats(step: GoldenStep, params: readonly ParamInfo[]
   if (request.gradientAbsMax) stats.gradientAbsMax = keep(tf.scalar(Math.max(...g.map((r) => Math.max(...r.map(Math.abs))))));
   const axis = request.gradientHistogram;
   if (axis) stats.gradientHistogram = { axis, counts: keep(tf.tidy(() => tf.addN(splitRows(g, params).map((t) => binCounts(t, axis))))) };
+  const axes = request.gradientHistogram2d;
+  if (axes) {
+    const theta = goldenTheta(step);
+    const counts = tf.tidy(() => splitRows(g, params).map((t, p) => binCounts(t, axes.x, { y: theta[p]!, axis: axes.y })));
+    tf.dispose(theta);
+    stats.gradientHistogram2d = { axes, counts: counts.map(keep) };
+  }
   if (request.projectOn) {
     const d = (await Promise.all(request.projectOn.map((t) => t.data()))).flatMap((a) => Array.from(a));
     stats.projections = keep(tf.tensor1d(g.map((r) => dot(r, d))));

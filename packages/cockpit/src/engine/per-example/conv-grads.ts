@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Axis } from '../../quantities/bin-counts.js';
+import type { Axis, JointAxes } from '../../quantities/bin-counts.js';
 import { batchProducts, matMul, sumAxis, transposeLast } from '../linalg.js';
 import type { LayerGrads } from './layer-grads.js';
 import { MaterializedGrads } from './materialized-grads.js';
@@ -71,6 +71,10 @@ export class ConvGrads implements LayerGrads {
 
   histogram(axis: Axis): tf.Tensor1D {
     return this.grads().histogram(axis);
+  }
+
+  histogram2d(axes: JointAxes, theta: readonly tf.Tensor[]): tf.Tensor1D[] {
+    return this.grads().histogram2d(axes, theta);
   }
 
   absMax(): tf.Scalar {

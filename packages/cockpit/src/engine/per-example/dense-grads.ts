@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { type Axis, binCounts } from '../../quantities/bin-counts.js';
+import { type Axis, binCounts, type JointAxes } from '../../quantities/bin-counts.js';
 import { outerBinCounts } from '../../quantities/outer-bin-counts.js';
+import { outerJointCounts } from '../../quantities/outer-joint-counts.js';
 import { matMul, outerProducts, sumAxis } from '../linalg.js';
 import type { LayerGrads } from './layer-grads.js';
 
@@ -47,6 +48,11 @@ export class DenseGrads implements LayerGrads {
   histogram(axis: Axis): tf.Tensor1D {
     const kernel = outerBinCounts(this.a, this.delta, axis);
     return this.hasBias ? tf.add(kernel, binCounts(this.delta, axis)) : kernel;
+  }
+
+  histogram2d(axes: JointAxes, theta: readonly tf.Tensor[]): tf.Tensor1D[] {
+    const kernel = outerJointCounts(this.a, this.delta, theta[0]!, axes);
+    return this.hasBias ? [kernel, binCounts(this.delta, axes.x, { y: theta[1]!, axis: axes.y })] : [kernel];
   }
 
   /**

@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import type { Axis } from '../../quantities/bin-counts.js';
+import type { Axis, JointAxes } from '../../quantities/bin-counts.js';
 
 /**
  * The per-example gradients g_n = ∇ℓ_n of one group of parameters, and the statistics Cockpit needs from them.
@@ -18,6 +18,8 @@ export interface LayerGrads {
   individual(): tf.Tensor[];
   /** int32 counts of every entry of every g_n of this group on `axis`: [bins]. */
   histogram(axis: Axis): tf.Tensor1D;
+  /** int32 counts of the pairs (g_n[k], θ[k]) per parameter of this group, θ given per parameter: [x bins · y bins]. */
+  histogram2d(axes: JointAxes, theta: readonly tf.Tensor[]): tf.Tensor1D[];
   /** max over n and entries of |g_n| in this group: a scalar. */
   absMax(): tf.Scalar;
 }

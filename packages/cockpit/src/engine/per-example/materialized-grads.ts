@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { type Axis, binCounts } from '../../quantities/bin-counts.js';
+import { type Axis, binCounts, type JointAxes } from '../../quantities/bin-counts.js';
 import { matMul, sumAxis } from '../linalg.js';
 import type { LayerGrads } from './layer-grads.js';
 
@@ -38,6 +38,10 @@ export class MaterializedGrads implements LayerGrads {
 
   histogram(axis: Axis): tf.Tensor1D {
     return tf.addN(this.grads.map((g) => binCounts(g, axis)));
+  }
+
+  histogram2d(axes: JointAxes, theta: readonly tf.Tensor[]): tf.Tensor1D[] {
+    return this.grads.map((g, p) => binCounts(g, axes.x, { y: theta[p]!, axis: axes.y }));
   }
 
   absMax(): tf.Scalar {
