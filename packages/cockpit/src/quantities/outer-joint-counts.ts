@@ -1,12 +1,18 @@
 // outerJointCounts: GradHist2d's counts of the pairs (g_n[i, j], θ[i, j]) for a Dense kernel, whose per-example
 // gradients are the outer products g_n = a_n δ_nᵀ, without forming them. binCounts over the materialised products
-// visits N·in·out values (171 million for the MNIST MLP) after writing them. Here, per example, only non-zero a_ni and
-// δ_nj pair up (ReLU makes many of both zero), and the products are not binned one by one: with δ's non-zero values
-// sorted, the x bins of the row a_ni·δ are runs (found by outerBinCounts' search, on the float32 products), so each
-// pair costs only the look-up of θ[i, j]'s precomputed y bin. A pair with a zero factor (the other finite) is a zero
-// gradient: per y bin, their number is the kernel's total there minus the non-zero products counted there, added
-// once at the end. The counts are the same integers as binCounts' over the materialised float32 products.
+// visits N·in·out values (171 million for the MNIST MLP) after writing them. Here:
+// - Most products are small, so they fall in the bin just above zero (positive products) or just below it
+//   (negative ones): the "central" bins. How many examples give a positive, and how many a negative product at
+//   (i, j) are two matrix products of sign indicators, [a > 0 | a < 0]ᵀ·[δ > 0 | δ < 0] and the same with δ's two
+//   halves swapped, so all non-zero pairs are first counted in the central bin of their sign, θ[i, j]'s y bin.
+// - Per example and non-zero a_ni, the row a_ni·δ over δ's non-zero values sorted has its x bins in runs (found by
+//   outerBinCounts' search, on the float32 products); only the runs outside the central bins are visited, each pair
+//   moved from its central bin to its own. A pair with a zero factor is a zero gradient, counted per y bin at once.
+// Every value is binned by binCounts' rule on the float32 product Math.fround(a·δ), so the counts are the same
+// integers; the central bins only decide which pairs need to be looked at. Examples with a non-finite factor (NaN
+// products) and rules whose bins do not increase with the value are counted pair by pair.
 import * as tf from '@tensorflow/tfjs';
+import { transposeLast } from '@flightdeck/core';
 import { output, valuesOf } from './backend-memory.js';
 import { type Axis, binCounts, binIndices, binParameters, type JointAxes } from './bin-counts.js';
 import { binOfProduct, firstAtLeast, type Rule } from './outer-bin-counts.js';
@@ -19,45 +25,72 @@ const KERNEL = 'FlightdeckOuterJointCounts';
  */
 const COPIES = 4;
 
-/** One example's non-zero δ, sorted with their columns: ascending (`up`), and negated in reverse (`down`, ascending too). */
+/** Whether the bins increase with the value and every product of finite factors has one (±∞ products clamp). */
+function increasing({ scale, shift }: Rule): boolean {
+  return Number.isFinite(scale) && scale > 0 && Number.isFinite(shift);
+}
+
+/** The central bins: positive products' is zero's bin, negative ones' the bin just below zero (zero's if zero is inside it). */
+function centralBins({ scale, shift, low, high }: Rule): { positive: number; negative: number } {
+  const positive = binOfProduct(0, 0, scale, shift, low, high);
+  return { positive, negative: Math.min(Math.max(shift - 1e-9, low), high) | 0 };
+}
+
+/** Sorted non-zero values with their columns, one sign: the multiplier makes products of one sign over them. */
+interface Segment {
+  values: Float32Array;
+  columns: Int32Array;
+  /** Where each bin edge fell in the previous row (a guess for the search). */
+  hint: Int32Array;
+}
+
+/**
+ * One example's non-zero δ, sorted with their columns: for a positive multiplier δ ascending (`up`), for a negative
+ * one −δ ascending (`down`, as a·δ = |a|·(−δ) exactly); each split into the values that make negative products and
+ * those that make positive ones.
+ */
 class SortedColumns {
   private readonly order: Int32Array;
-  readonly up: Float32Array;
-  readonly upColumns: Int32Array;
-  readonly down: Float32Array;
-  readonly downColumns: Int32Array;
-  size = 0;
+  private readonly up: Float32Array;
+  private readonly upColumns: Int32Array;
+  private readonly down: Float32Array;
+  private readonly downColumns: Int32Array;
+  private readonly hints: Int32Array[];
+  /** [negative products, positive products] for a positive and for a negative multiplier. */
+  segments: { positive: [Segment, Segment]; negative: [Segment, Segment] } | undefined;
 
-  constructor(q: number) {
+  constructor(q: number, bins: number) {
     [this.order, this.upColumns, this.downColumns] = [new Int32Array(q), new Int32Array(q), new Int32Array(q)];
     [this.up, this.down] = [new Float32Array(q), new Float32Array(q)];
+    this.hints = Array.from({ length: 4 }, () => new Int32Array(bins + 1));
   }
 
-  /** Takes d[from, from + q); false (and unusable) when a value is not finite. */
-  fill(d: Float32Array, from: number, q: number): boolean {
+  /** Takes d[from, from + q) (finite values). */
+  fill(d: Float32Array, from: number, q: number): void {
     let size = 0;
+    let negatives = 0;
     for (let j = 0; j < q; j++) {
       const v = d[from + j];
-      if (v === 0) continue;
-      if (!Number.isFinite(v)) return false;
-      this.order[size++] = j;
+      if (v !== 0) this.order[size++] = j;
+      if (v < 0) negatives++;
     }
     const sorted = this.order.subarray(0, size).sort((x, y) => d[from + x] - d[from + y]);
     for (let k = 0; k < size; k++) {
       const v = d[from + sorted[k]];
       [this.up[k], this.upColumns[k]] = [v, sorted[k]];
-      // a·t = |a|·(−t) exactly, for a negative multiplier a.
       [this.down[size - 1 - k], this.downColumns[size - 1 - k]] = [-v, sorted[k]];
     }
-    this.size = size;
-    return true;
+    const segment = (values: Float32Array, columns: Int32Array, from: number, to: number, hint: number): Segment => ({
+      values: values.subarray(from, to),
+      columns: columns.subarray(from, to),
+      hint: this.hints[hint],
+    });
+    const positives = size - negatives;
+    this.segments = {
+      positive: [segment(this.up, this.upColumns, 0, negatives, 0), segment(this.up, this.upColumns, negatives, size, 1)],
+      negative: [segment(this.down, this.downColumns, 0, positives, 2), segment(this.down, this.downColumns, positives, size, 3)],
+    };
   }
-}
-
-/** Whether every finite factor is, which the sorted path needs (a NaN or infinite factor makes NaN products). */
-function allFinite(x: Float32Array, from: number, size: number): boolean {
-  for (let k = from; k < from + size; k++) if (!Number.isFinite(x[k])) return false;
-  return true;
 }
 
 /** products[offset + yBin[base + columns[k]]]++ for k in [start, end), spread over the copies. */
@@ -73,24 +106,24 @@ function countRun(products: Int32Array, offset: number, start: number, end: numb
 }
 
 /**
- * The pairs of row m·t (m > 0, t ascending and finite; column k of t is columns[k], in the parameter's row at
- * `base`): x bins are non-decreasing in k, so each run of one bin is counted without binning its products.
- * `hint[b]` holds where edge b fell in the previous row.
+ * The pairs of m·t (m > 0, t a segment; its column k is in the parameter's row at `base`) outside bin `central`:
+ * x bins are non-decreasing along t, so each run of one bin is counted without binning its products.
  */
-function countRow(products: Int32Array, m: number, t: Float32Array, columns: Int32Array, base: number, yBin: Int32Array, yBins: number, hint: Int32Array, rule: Rule): void {
-  const { scale, shift, low, high } = rule;
+function countSegment(products: Int32Array, m: number, { values: t, columns, hint }: Segment, central: number, base: number, yBin: Int32Array, yBins: number, rule: Rule): void {
   const q = t.length;
+  if (q === 0) return;
+  const { scale, shift, low, high } = rule;
   const stride = products.length / COPIES;
   const first = binOfProduct(m, t[0], scale, shift, low, high);
   const last = binOfProduct(m, t[q - 1], scale, shift, low, high);
   let start = 0;
   for (let b = first + 1; b <= last; b++) {
     const end = firstAtLeast(b, start, hint[b], m, t, rule);
-    countRun(products, (b - 1) * yBins, start, end, columns, base, yBin, stride);
+    if (b - 1 !== central) countRun(products, (b - 1) * yBins, start, end, columns, base, yBin, stride);
     hint[b] = end;
     start = end;
   }
-  countRun(products, last * yBins, start, q, columns, base, yBin, stride);
+  if (last !== central) countRun(products, last * yBins, start, q, columns, base, yBin, stride);
 }
 
 /** Every pair of one example binned one by one, NaN skipped: binCounts' pair loop over the products. */
@@ -105,46 +138,65 @@ function countDirectly(counts: Int32Array, a: Float32Array, d: Float32Array, e: 
   }
 }
 
+/** Sums the copies into the first. */
+function folded(products: Int32Array, size: number): Int32Array {
+  for (let copy = 1; copy < COPIES; copy++) for (let k = 0; k < size; k++) products[k] += products[copy * size + k];
+  return products.subarray(0, size);
+}
+
+/** The statistics of the examples with finite factors (`finite[n]` = 1), from the sign products. */
+interface SignCounts {
+  finite: Float32Array;
+  /** Per (i, j), over those examples: how many a_ni·δ_nj > 0 (signs alike), and how many < 0. */
+  alike: Float32Array;
+  unlike: Float32Array;
+}
+
 /**
  * counts[bin_x(fl32(a[n, i]·d[n, j]))·yBins + yBin[i·q + j]]++ over all n, i, j (a [N, p], d [N, q], yBin the y bins
- * of a [p, q] parameter), NaN products skipped: binCounts' pair rule on the materialised products. The runs need
- * x bins increasing with the product and no NaN coordinate (a finite, positive scale and a finite shift: ±∞ products
- * clamp) and finite factors; any other example is counted directly.
+ * of a [p, q] parameter), NaN products skipped: binCounts' pair rule on the materialised products. The examples
+ * marked finite in `signs` must have finite factors, and may be marked only for an increasing rule.
  */
-export function countOuterPairs(counts: Int32Array, a: Float32Array, d: Float32Array, n: number, yBin: Int32Array, xAxis: Axis, yBins: number): void {
+export function countOuterPairs(counts: Int32Array, a: Float32Array, d: Float32Array, n: number, yBin: Int32Array, xAxis: Axis, yBins: number, signs: SignCounts): void {
   const p = a.length / n;
   const q = d.length / n;
   const rule = binParameters(xAxis);
-  const monotone = Number.isFinite(rule.scale) && rule.scale > 0 && Number.isFinite(rule.shift);
-  // The non-zero products of the examples counted by runs, kept apart for the zeros' subtraction.
-  const products = new Int32Array(COPIES * counts.length);
-  const columns = new SortedColumns(q);
-  const [hintUp, hintDown] = [new Int32Array(xAxis.bins + 1), new Int32Array(xAxis.bins + 1)];
+  const central = centralBins(rule);
+  // The non-central pairs by the sign of their products, kept apart to take them out of their central bins.
+  const [positives, negatives] = [new Int32Array(COPIES * counts.length), new Int32Array(COPIES * counts.length)];
+  const columns = new SortedColumns(q, xAxis.bins);
   let sorted = 0;
   for (let e = 0; e < n; e++) {
-    if (!(monotone && allFinite(a, e * p, p) && columns.fill(d, e * q, q))) {
+    if (signs.finite[e] !== 1) {
       countDirectly(counts, a, d, e, p, q, yBin, yBins, rule);
       continue;
     }
     sorted++;
-    const size = columns.size;
-    if (size === 0) continue;
-    const [up, down] = [columns.up.subarray(0, size), columns.down.subarray(0, size)];
+    columns.fill(d, e * q, q);
+    const { positive, negative } = columns.segments!;
     for (let i = 0; i < p; i++) {
       const m = a[e * p + i];
-      if (m > 0) countRow(products, m, up, columns.upColumns, i * q, yBin, yBins, hintUp, rule);
-      else if (m < 0) countRow(products, -m, down, columns.downColumns, i * q, yBin, yBins, hintDown, rule);
+      const segments = m > 0 ? positive : m < 0 ? negative : undefined;
+      if (segments === undefined) continue;
+      countSegment(negatives, Math.abs(m), segments[0], central.negative, i * q, yBin, yBins, rule);
+      countSegment(positives, Math.abs(m), segments[1], central.positive, i * q, yBin, yBins, rule);
     }
   }
   if (sorted === 0) return;
-  const size = counts.length;
-  for (let copy = 1; copy < COPIES; copy++) for (let k = 0; k < size; k++) products[k] += products[copy * size + k];
   const zeroBin = binOfProduct(0, 0, rule.scale, rule.shift, rule.low, rule.high);
-  const zeros = new Float64Array(yBins);
-  for (let k = 0; k < yBin.length; k++) zeros[yBin[k]] += sorted;
-  for (let k = 0; k < size; k++) zeros[k % yBins] -= products[k];
-  for (let y = 0; y < yBins; y++) counts[zeroBin * yBins + y] += zeros[y];
-  for (let k = 0; k < size; k++) counts[k] += products[k];
+  for (let k = 0; k < yBin.length; k++) {
+    const [y, alike, unlike] = [yBin[k], signs.alike[k], signs.unlike[k]];
+    counts[central.positive * yBins + y] += alike;
+    counts[central.negative * yBins + y] += unlike;
+    counts[zeroBin * yBins + y] += sorted - alike - unlike;
+  }
+  const [moved, movedNegative] = [folded(positives, counts.length), folded(negatives, counts.length)];
+  for (let k = 0; k < counts.length; k++) {
+    const y = k % yBins;
+    counts[k] += moved[k] + movedNegative[k];
+    counts[central.positive * yBins + y] -= moved[k];
+    counts[central.negative * yBins + y] -= movedNegative[k];
+  }
 }
 
 function outerJointCountsKernel({ inputs, backend, attrs }: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
@@ -152,7 +204,8 @@ function outerJointCountsKernel({ inputs, backend, attrs }: Parameters<tf.Kernel
   const a = inputs.a as tf.TensorInfo;
   const counts = new Int32Array(xAxis.bins * yAxis.bins);
   const yBin = binIndices(valuesOf(backend, inputs.theta as tf.TensorInfo), yAxis);
-  countOuterPairs(counts, valuesOf(backend, a), valuesOf(backend, inputs.d as tf.TensorInfo), a.shape[0]!, yBin, xAxis, yAxis.bins);
+  const [finite, alike, unlike] = (['finite', 'alike', 'unlike'] as const).map((name) => valuesOf(backend, inputs[name] as tf.TensorInfo));
+  countOuterPairs(counts, valuesOf(backend, a), valuesOf(backend, inputs.d as tf.TensorInfo), a.shape[0]!, yBin, xAxis, yAxis.bins, { finite: finite!, alike: alike!, unlike: unlike! });
   return output(backend, counts);
 }
 
@@ -176,6 +229,17 @@ export function outerJointCounts(a: tf.Tensor2D, d: tf.Tensor2D, theta: tf.Tenso
   if (!tf.getKernel(KERNEL, tf.getBackend())) {
     return tf.tidy(() => binCounts(tf.mul(tf.expandDims(a, 2), tf.expandDims(d, 1)), axes.x, { y: theta, axis: axes.y }));
   }
-  const attrs = { x: axes.x, y: axes.y };
-  return tf.engine().runKernel(KERNEL, { a, d, theta } as unknown as tf.NamedTensorMap, attrs as unknown as tf.NamedAttrMap) as tf.Tensor1D;
+  return tf.tidy(() => {
+    const rows = (t: tf.Tensor2D) => tf.all(tf.isFinite(t), 1);
+    const finite = tf.cast(increasing(binParameters(axes.x)) ? tf.logicalAnd(rows(a), rows(d)) : tf.zeros([a.shape[0]], 'bool'), 'float32');
+    // Signs of a as columns per example (zero for the examples counted pair by pair), then [a > 0 | a < 0]ᵀ.
+    const aT = tf.mul(transposeLast(a), tf.expandDims(finite, 0));
+    const signsOfA = tf.concat([tf.cast(tf.greater(aT, 0), 'float32'), tf.cast(tf.less(aT, 0), 'float32')], 1);
+    const [positiveD, negativeD] = [tf.cast(tf.greater(d, 0), 'float32'), tf.cast(tf.less(d, 0), 'float32')];
+    // Integer sums of at most 2N ones: exact in float32.
+    const alike = tf.matMul(signsOfA, tf.concat([positiveD, negativeD], 0));
+    const unlike = tf.matMul(signsOfA, tf.concat([negativeD, positiveD], 0));
+    const inputs = { a, d, theta, finite, alike, unlike };
+    return tf.engine().runKernel(KERNEL, inputs as unknown as tf.NamedTensorMap, { x: axes.x, y: axes.y } as unknown as tf.NamedAttrMap) as tf.Tensor1D;
+  });
 }
