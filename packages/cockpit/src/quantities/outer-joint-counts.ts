@@ -3,8 +3,9 @@
 // visits N·in·out values (171 million for the MNIST MLP) after writing them. Here:
 // - Most products are small, so they fall in the bin just above zero (positive products) or just below it
 //   (negative ones): the "central" bins. How many examples give a positive, and how many a negative product at
-//   (i, j) are two matrix products of sign indicators, [a > 0 | a < 0]ᵀ·[δ > 0 | δ < 0] and the same with δ's two
-//   halves swapped, so all non-zero pairs are first counted in the central bin of their sign, θ[i, j]'s y bin.
+//   (i, j) follows from two matrix products over the examples, [a ≠ 0]ᵀ·[δ ≠ 0] and sign(a)ᵀ·sign(δ), so all non-zero
+//   pairs are first counted in the central bin of their sign, θ[i, j]'s y bin (not on the cpu backend, whose matrix
+//   products cost more than they spare: there every run below is visited).
 // - Per example and non-zero a_ni, the row a_ni·δ over δ's non-zero values sorted has its x bins in runs (found by
 //   outerBinCounts' search, on the float32 products); only the runs outside the central bins are visited, each pair
 //   moved from its central bin to its own. A pair with a zero factor is a zero gradient, counted per y bin at once.
@@ -25,12 +26,18 @@ const KERNEL = 'FlightdeckOuterJointCounts';
  */
 const COPIES = 4;
 
+/** Products binned per bin edge found by the run search (galloping from the hint, then bisection), about. */
+const SEARCH_COST = 12;
+
 /** Whether the bins increase with the value and every product of finite factors has one (±∞ products clamp). */
 function increasing({ scale, shift }: Rule): boolean {
   return Number.isFinite(scale) && scale > 0 && Number.isFinite(shift);
 }
 
-/** The central bins: positive products' is zero's bin, negative ones' the bin just below zero (zero's if zero is inside it). */
+/**
+ * The central bins: positive products' is zero's bin, negative ones' the bin just below zero (zero's if zero lies
+ * inside its bin). Any choice gives the same counts; this one leaves the fewest pairs to move.
+ */
 function centralBins({ scale, shift, low, high }: Rule): { positive: number; negative: number } {
   const positive = binOfProduct(0, 0, scale, shift, low, high);
   return { positive, negative: Math.min(Math.max(shift - 1e-9, low), high) | 0 };
@@ -116,6 +123,18 @@ function countSegment(products: Int32Array, m: number, { values: t, columns, hin
   const stride = products.length / COPIES;
   const first = binOfProduct(m, t[0], scale, shift, low, high);
   const last = binOfProduct(m, t[q - 1], scale, shift, low, high);
+  if (first === last) {
+    if (first !== central) countRun(products, first * yBins, 0, q, columns, base, yBin, stride);
+    return;
+  }
+  // A search costs a few products per edge; where the row crosses many edges for its length, bin each product.
+  if ((last - first) * SEARCH_COST > q) {
+    for (let k = 0; k < q; k++) {
+      const b = binOfProduct(m, t[k], scale, shift, low, high);
+      if (b !== central) products[b * yBins + yBin[base + columns[k]]]++;
+    }
+    return;
+  }
   let start = 0;
   for (let b = first + 1; b <= last; b++) {
     const end = firstAtLeast(b, start, hint[b], m, t, rule);
@@ -144,30 +163,29 @@ function folded(products: Int32Array, size: number): Int32Array {
   return products.subarray(0, size);
 }
 
-/** The statistics of the examples with finite factors (`finite[n]` = 1), from the sign products. */
+/** Per (i, j), over the examples with finite factors: how many a_ni·δ_nj ≠ 0, and Σ_n sign(a_ni)·sign(δ_nj). */
 interface SignCounts {
-  finite: Float32Array;
-  /** Per (i, j), over those examples: how many a_ni·δ_nj > 0 (signs alike), and how many < 0. */
-  alike: Float32Array;
-  unlike: Float32Array;
+  nonZero: Float32Array;
+  signed: Float32Array;
 }
 
 /**
  * counts[bin_x(fl32(a[n, i]·d[n, j]))·yBins + yBin[i·q + j]]++ over all n, i, j (a [N, p], d [N, q], yBin the y bins
  * of a [p, q] parameter), NaN products skipped: binCounts' pair rule on the materialised products. The examples
- * marked finite in `signs` must have finite factors, and may be marked only for an increasing rule.
+ * marked in `finite` must have finite factors, and may be marked only for an increasing rule; the others are counted
+ * pair by pair. Without the sign counts every run is visited.
  */
-export function countOuterPairs(counts: Int32Array, a: Float32Array, d: Float32Array, n: number, yBin: Int32Array, xAxis: Axis, yBins: number, signs: SignCounts): void {
+function countOuterPairs(counts: Int32Array, a: Float32Array, d: Float32Array, n: number, yBin: Int32Array, xAxis: Axis, yBins: number, finite: Float32Array, signs?: SignCounts): void {
   const p = a.length / n;
   const q = d.length / n;
   const rule = binParameters(xAxis);
-  const central = centralBins(rule);
-  // The non-central pairs by the sign of their products, kept apart to take them out of their central bins.
+  const central = signs ? centralBins(rule) : { positive: -1, negative: -1 };
+  // The visited pairs by the sign of their products, kept apart to take them out of their central bins.
   const [positives, negatives] = [new Int32Array(COPIES * counts.length), new Int32Array(COPIES * counts.length)];
   const columns = new SortedColumns(q, xAxis.bins);
   let sorted = 0;
   for (let e = 0; e < n; e++) {
-    if (signs.finite[e] !== 1) {
+    if (finite[e] !== 1) {
       countDirectly(counts, a, d, e, p, q, yBin, yBins, rule);
       continue;
     }
@@ -183,19 +201,33 @@ export function countOuterPairs(counts: Int32Array, a: Float32Array, d: Float32A
     }
   }
   if (sorted === 0) return;
-  const zeroBin = binOfProduct(0, 0, rule.scale, rule.shift, rule.low, rule.high);
-  for (let k = 0; k < yBin.length; k++) {
-    const [y, alike, unlike] = [yBin[k], signs.alike[k], signs.unlike[k]];
-    counts[central.positive * yBins + y] += alike;
-    counts[central.negative * yBins + y] += unlike;
-    counts[zeroBin * yBins + y] += sorted - alike - unlike;
+  const size = counts.length;
+  const [visitedPositive, visitedNegative] = [folded(positives, size), folded(negatives, size)];
+  for (let k = 0; k < size; k++) counts[k] += visitedPositive[k] + visitedNegative[k];
+  // Per y bin over the sorted examples: all pairs, the non-zero ones, and those of each sign in the central bins.
+  const [pairs, nonZero, alike, unlike] = Array.from({ length: 4 }, () => new Float64Array(yBins));
+  for (let k = 0; k < yBin.length; k++) pairs[yBin[k]] += sorted;
+  if (signs) {
+    for (let k = 0; k < yBin.length; k++) {
+      const [y, all, signed] = [yBin[k], signs.nonZero[k], signs.signed[k]];
+      nonZero[y] += all;
+      alike[y] += (all + signed) / 2;
+      unlike[y] += (all - signed) / 2;
+    }
+    for (let k = 0; k < size; k++) {
+      alike[k % yBins] -= visitedPositive[k];
+      unlike[k % yBins] -= visitedNegative[k];
+    }
+  } else {
+    for (let k = 0; k < size; k++) nonZero[k % yBins] += visitedPositive[k] + visitedNegative[k];
   }
-  const [moved, movedNegative] = [folded(positives, counts.length), folded(negatives, counts.length)];
-  for (let k = 0; k < counts.length; k++) {
-    const y = k % yBins;
-    counts[k] += moved[k] + movedNegative[k];
-    counts[central.positive * yBins + y] -= moved[k];
-    counts[central.negative * yBins + y] -= movedNegative[k];
+  const zeroRow = binOfProduct(0, 0, rule.scale, rule.shift, rule.low, rule.high) * yBins;
+  for (let y = 0; y < yBins; y++) {
+    counts[zeroRow + y] += pairs[y] - nonZero[y];
+    if (signs) {
+      counts[central.positive * yBins + y] += alike[y];
+      counts[central.negative * yBins + y] += unlike[y];
+    }
   }
 }
 
@@ -204,13 +236,18 @@ function outerJointCountsKernel({ inputs, backend, attrs }: Parameters<tf.Kernel
   const a = inputs.a as tf.TensorInfo;
   const counts = new Int32Array(xAxis.bins * yAxis.bins);
   const yBin = binIndices(valuesOf(backend, inputs.theta as tf.TensorInfo), yAxis);
-  const [finite, alike, unlike] = (['finite', 'alike', 'unlike'] as const).map((name) => valuesOf(backend, inputs[name] as tf.TensorInfo));
-  countOuterPairs(counts, valuesOf(backend, a), valuesOf(backend, inputs.d as tf.TensorInfo), a.shape[0]!, yBin, xAxis, yAxis.bins, { finite: finite!, alike: alike!, unlike: unlike! });
+  const values = (name: string) => valuesOf(backend, inputs[name] as tf.TensorInfo);
+  const signs = inputs.nonZero === undefined ? undefined : { nonZero: values('nonZero'), signed: values('signed') };
+  countOuterPairs(counts, values('a'), values('d'), a.shape[0]!, yBin, xAxis, yAxis.bins, values('finite'), signs);
   return output(backend, counts);
 }
 
 for (const backendName of ['cpu', 'wasm']) {
   if (!tf.getKernel(KERNEL, backendName)) tf.registerKernel({ kernelName: KERNEL, backendName, kernelFunc: outerJointCountsKernel as tf.KernelFunc });
+}
+
+function runOuterJointCounts(inputs: Record<string, tf.Tensor>, axes: JointAxes): tf.Tensor1D {
+  return tf.engine().runKernel(KERNEL, inputs as unknown as tf.NamedTensorMap, { x: axes.x, y: axes.y } as unknown as tf.NamedAttrMap) as tf.Tensor1D;
 }
 
 /**
@@ -231,15 +268,18 @@ export function outerJointCounts(a: tf.Tensor2D, d: tf.Tensor2D, theta: tf.Tenso
   }
   return tf.tidy(() => {
     const rows = (t: tf.Tensor2D) => tf.all(tf.isFinite(t), 1);
-    const finite = tf.cast(increasing(binParameters(axes.x)) ? tf.logicalAnd(rows(a), rows(d)) : tf.zeros([a.shape[0]], 'bool'), 'float32');
-    // Signs of a as columns per example (zero for the examples counted pair by pair), then [a > 0 | a < 0]ᵀ.
-    const aT = tf.mul(transposeLast(a), tf.expandDims(finite, 0));
-    const signsOfA = tf.concat([tf.cast(tf.greater(aT, 0), 'float32'), tf.cast(tf.less(aT, 0), 'float32')], 1);
-    const [positiveD, negativeD] = [tf.cast(tf.greater(d, 0), 'float32'), tf.cast(tf.less(d, 0), 'float32')];
-    // Integer sums of at most 2N ones: exact in float32.
-    const alike = tf.matMul(signsOfA, tf.concat([positiveD, negativeD], 0));
-    const unlike = tf.matMul(signsOfA, tf.concat([negativeD, positiveD], 0));
-    const inputs = { a, d, theta, finite, alike, unlike };
-    return tf.engine().runKernel(KERNEL, inputs as unknown as tf.NamedTensorMap, { x: axes.x, y: axes.y } as unknown as tf.NamedAttrMap) as tf.Tensor1D;
+    const sortable = increasing(binParameters(axes.x));
+    const finite = tf.cast(sortable ? tf.logicalAnd(rows(a), rows(d)) : tf.zeros([a.shape[0]], 'bool'), 'float32');
+    // The sign products pay where matMul is fast (wasm: ~16 ms each for the MNIST MLP's first layer); the cpu
+    // backend's JS matMul costs more than the central runs they spare (~800 against ~250 ms for the MLP).
+    if (!sortable || tf.getBackend() === 'cpu') return runOuterJointCounts({ a, d, theta, finite }, axes);
+    // Indicators by comparisons (NaN gives 0 in both); a's as columns, zero for the examples counted pair by pair.
+    const indicators = (t: tf.Tensor) => [tf.cast(tf.greater(t, 0), 'float32'), tf.cast(tf.less(t, 0), 'float32')];
+    const [positiveA, negativeA] = indicators(tf.mul(transposeLast(a), tf.expandDims(finite, 0)));
+    const [positiveD, negativeD] = indicators(d);
+    // Sums of at most N terms ±1: exact in float32.
+    const nonZero = tf.matMul(tf.add(positiveA, negativeA), tf.add(positiveD, negativeD));
+    const signed = tf.matMul(tf.sub(positiveA, negativeA), tf.sub(positiveD, negativeD));
+    return runOuterJointCounts({ a, d, theta, finite, nonZero, signed }, axes);
   });
 }

@@ -1,12 +1,9 @@
 // outerJointCounts against binCounts of the materialised outer products (tf.mul, float32) paired with θ, on the JS
-// kernel (cpu and wasm) and on the tf-op route of other backends: the counts must be the same integers.
+// kernel (cpu: every run visited; wasm: central bins from sign products) and on the tf-op route of other backends:
+// the counts must be the same integers.
 import * as tf from '@tensorflow/tfjs';
-import { Rng } from '@flightdeck/core';
+import { Rng, selectBackend } from '@flightdeck/core';
 import { type Axis, binCounts, type JointAxes, outerJointCounts } from '../../src/quantities';
-
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
 
 const rng = new Rng(23);
 
@@ -46,8 +43,11 @@ async function compareOn(a: Float32Array, d: Float32Array, theta: Float32Array, 
   return counts;
 }
 
-describe.each(AXES)('outerJointCounts on %j', (axes) => {
-  test.each([1, 0.1, 10])('random factors with zeros, ties and outliers (spread %p), cpu kernel', async (spread) => {
+describe.each(['cpu', 'wasm'] as const)('outerJointCounts on %s', (backend) => {
+  beforeAll(() => selectBackend(backend));
+  afterAll(() => selectBackend('cpu'));
+
+  test.each(AXES.flatMap((axes) => [1, 0.1, 10].map((spread) => [axes, spread] as const)))('%j: random factors with zeros, ties and outliers (spread %p)', async (axes, spread) => {
     for (const [n, p, q] of [
       [5, 37, 41],
       [3, 1, 200],
@@ -58,42 +58,43 @@ describe.each(AXES)('outerJointCounts on %j', (axes) => {
       await compareOn(factors(n, p, spread), factors(n, q, spread), factors(1, p * q, 1, 0.1), n, axes);
     }
   });
+
+  test('rows of zeros, all-zero examples and a single non-zero pair', async () => {
+    const axes = AXES[0]!;
+    const [n, p, q] = [4, 30, 20];
+    const a = factors(n, p, 1, 0.7);
+    const d = factors(n, q, 0.3, 0.7);
+    a.fill(0, 0, p); // example 0: no non-zero row
+    d.fill(0, q, 2 * q); // example 1: no non-zero column
+    a.fill(0, 2 * p, 3 * p);
+    d.fill(0, 2 * q, 3 * q);
+    [a[2 * p + 5], d[2 * q + 7]] = [0.5, -0.25]; // example 2: one non-zero product
+    const counts = await compareOn(a, d, factors(1, p * q, 1), n, axes);
+    expect(counts.reduce((s, c) => s + c, 0)).toBe(n * p * q);
+  });
+
+  test('non-finite factors and θ, degenerate ranges: NaN products skipped, infinities clamped, as binCounts does', async () => {
+    const [n, p, q] = [4, 20, 30];
+    const a = factors(n, p, 1);
+    const d = factors(n, q, 1);
+    const theta = factors(1, p * q, 1);
+    a[3] = NaN;
+    a[25] = Infinity;
+    d[70] = -Infinity; // meets zeros of a: NaN products
+    d[100] = 3e38; // overflows to ±Infinity in float32 against |a| > 1.2
+    [theta[5], theta[17], theta[40]] = [NaN, Infinity, -Infinity];
+    const degenerate: JointAxes[] = [
+      { x: centres([1, 1], 4), y: centres([-1, 1], 3) },
+      { x: centres([NaN, NaN], 4), y: centres([-1, 1], 3) },
+      { x: centres([-Infinity, Infinity], 4), y: centres([-1, 1], 3) },
+      { x: centres([-1, 1], 4), y: centres([2, 2], 3) },
+    ];
+    for (const axes of [...AXES, ...degenerate]) await compareOn(a, d, theta, n, axes);
+  });
 });
 
-test('rows of zeros, all-zero examples and a single non-zero pair', async () => {
-  const axes = AXES[0]!;
-  const [n, p, q] = [4, 30, 20];
-  const a = factors(n, p, 1, 0.7);
-  const d = factors(n, q, 0.3, 0.7);
-  a.fill(0, 0, p); // example 0: no non-zero row
-  d.fill(0, q, 2 * q); // example 1: no non-zero column
-  a.fill(0, 2 * p, 3 * p);
-  d.fill(0, 2 * q, 3 * q);
-  [a[2 * p + 5], d[2 * q + 7]] = [0.5, -0.25]; // example 2: one non-zero product
-  const counts = await compareOn(a, d, factors(1, p * q, 1), n, axes);
-  expect(counts.reduce((s, c) => s + c, 0)).toBe(n * p * q);
-});
-
-test('non-finite factors and θ, degenerate ranges: NaN products skipped, infinities clamped, as binCounts does', async () => {
-  const [n, p, q] = [4, 20, 30];
-  const a = factors(n, p, 1);
-  const d = factors(n, q, 1);
-  const theta = factors(1, p * q, 1);
-  a[3] = NaN;
-  a[25] = Infinity;
-  d[70] = -Infinity; // meets zeros of a: NaN products
-  d[100] = 3e38; // overflows to ±Infinity in float32 against |a| > 1.2
-  [theta[5], theta[17], theta[40]] = [NaN, Infinity, -Infinity];
-  const degenerate: JointAxes[] = [
-    { x: centres([1, 1], 4), y: centres([-1, 1], 3) },
-    { x: centres([NaN, NaN], 4), y: centres([-1, 1], 3) },
-    { x: centres([-Infinity, Infinity], 4), y: centres([-1, 1], 3) },
-    { x: centres([-1, 1], 4), y: centres([2, 2], 3) },
-  ];
-  for (const axes of [...AXES, ...degenerate]) await compareOn(a, d, theta, n, axes);
-});
-
-test('the tf-op route (backends without the kernel) and the wasm kernel give the same counts', async () => {
+test('the tf-op route (backends without the kernel) gives the same counts', async () => {
+  await selectBackend('cpu');
   const [n, p, q] = [3, 50, 60];
   const [a, d, theta] = [factors(n, p, 1), factors(n, q, 0.3), factors(1, p * q, 1)];
   const axes = AXES[0]!;
@@ -105,13 +106,6 @@ test('the tf-op route (backends without the kernel) and the wasm kernel give the
     expect(Array.from(await outerJointCounts(...tensors(), axes).data())).toEqual(expected);
   } finally {
     tf.registerKernel(config);
-  }
-  require('@tensorflow/tfjs-backend-wasm');
-  await tf.setBackend('wasm');
-  try {
-    expect(await compareOn(a, d, theta, n, axes)).toEqual(expected);
-  } finally {
-    await tf.setBackend('cpu');
   }
 });
 
