@@ -19,7 +19,7 @@ export function mergeRequests(requests: readonly (readonly [string, StatsRequest
   const merged: StatsRequest = {};
   let projector: string | undefined;
   for (const [name, r] of requests) {
-    for (const key of ['batchL2', 'batchDot', 'sumGradSquared', 'individualGradients', 'gradientAbsMax', 'diagHessian', 'diagGGN'] as const) {
+    for (const key of ['batchL2', 'batchDot', 'sumGradSquared', 'individualGradients', 'gradientAbsMax', 'diagHessian', 'diagGGN', 'keepFactors'] as const) {
       if (r[key]) merged[key] = true;
     }
     if (r.projectOn) {
@@ -27,6 +27,7 @@ export function mergeRequests(requests: readonly (readonly [string, StatsRequest
         throw new Error(`step ${step}: ${name} and ${projector} both need projections on their own direction; the engine projects on one per pass`);
       }
       merged.projectOn = r.projectOn;
+      if (r.projectOnFactors) merged.projectOnFactors = r.projectOnFactors;
       projector = name;
     }
     // One histogram axis per pass; a quantity that wants another bins the materialised gradients itself.

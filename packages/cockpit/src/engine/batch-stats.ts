@@ -30,7 +30,7 @@ function warnOpaque(chain: Chain, model: tf.LayersModel): void {
 }
 
 function needsPerExample(r: StatsRequest): boolean {
-  return Boolean(r.batchL2 || r.batchDot || r.sumGradSquared || r.individualGradients || r.gradientHistogram || r.gradientHistogram2d || r.gradientAbsMax || r.projectOn);
+  return Boolean(r.batchL2 || r.batchDot || r.sumGradSquared || r.individualGradients || r.gradientHistogram || r.gradientHistogram2d || r.gradientAbsMax || r.projectOn || r.keepFactors);
 }
 
 function needsCurvature(r: StatsRequest): boolean {
@@ -70,7 +70,14 @@ function firstOrder(request: StatsRequest, groups: LayerGrads[], chain: Chain, o
   if (request.projectOn) {
     assertPerParameter('projectOn', request.projectOn, chain);
     const directions = splitByGroup(request.projectOn, groups, chain);
-    out.projections = sum(groups.map((g, k) => g.project(directions[k]!)));
+    const earlier = request.projectOnFactors;
+    out.projections = sum(groups.map((g, k) => g.project(directions[k]!, earlier && { factors: earlier.factors[k], scale: earlier.scale })));
+  }
+  if (request.keepFactors) {
+    out.factors = groups.map((g) => {
+      const f = g.factors();
+      return f && { a: tf.clone(f.a), delta: tf.clone(f.delta) };
+    });
   }
 }
 

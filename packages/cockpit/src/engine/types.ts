@@ -15,6 +15,12 @@ export interface ParamInfo {
   offset: number;
 }
 
+/** A Dense layer's per-example gradients in factored form: g_n = a_n δ_nᵀ for the kernel (and δ_n for the bias). */
+export interface GradientFactors {
+  a: tf.Tensor2D;
+  delta: tf.Tensor2D;
+}
+
 /** What one backward pass should produce besides the mean gradient. Everything is about the mean loss L = mean_i ℓ_i. */
 export interface StatsRequest {
   /** ‖g_i‖² for every example i: [N]. */
@@ -40,6 +46,14 @@ export interface StatsRequest {
   gradientAbsMax?: boolean;
   /** g_i·d for a given direction d (per parameter, shapes of the parameters): [N]. Alpha needs it. */
   projectOn?: tf.Tensor[];
+  /**
+   * Says that projectOn is `scale` times the mean gradient of an earlier pass whose factors were kept (`factors`:
+   * that pass's BatchStats.factors). Dense layers then project by the cross Gram matrices of the two passes' factors
+   * where that is cheaper than a product with the direction (plain SGD steps: Alpha).
+   */
+  projectOnFactors?: { factors: readonly (GradientFactors | undefined)[]; scale: number };
+  /** Keep the per-example gradient factors of this pass (BatchStats.factors). */
+  keepFactors?: boolean;
   /** Exact diagonal of the Hessian of L, per parameter. */
   diagHessian?: boolean;
   /** Exact diagonal of the generalised Gauss-Newton of L, per parameter. */
@@ -65,6 +79,8 @@ export interface BatchStats {
   gradientHistogram2d?: { axes: JointAxes; counts: tf.Tensor1D[] };
   gradientAbsMax?: tf.Scalar;
   projections?: tf.Tensor1D;
+  /** Per parametrised layer in order, its gradient factors (undefined for layers without a factored form). */
+  factors?: (GradientFactors | undefined)[];
   diagHessian?: tf.Tensor[];
   diagGGN?: tf.Tensor[];
   diagGGNMC?: tf.Tensor[];

@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Quantity as QuantityRecord } from '@flightdeck/core';
 import { mean, variance } from '@flightdeck/core';
-import type { StatsRequest } from '../engine/types.js';
+import type { GradientFactors, StatsRequest } from '../engine/types.js';
 import { alphaFromFit, fitQuadratic, type EndObservation } from './alpha-fit.js';
 import { NextStepQuantity, type StepData, type StepPlan } from './quantity.js';
 import { disposeAll, download, downloadScalar, read, requireStat, scalarRecord, squaredNorm } from './records.js';
@@ -14,7 +14,7 @@ import { disposeAll, download, downloadScalar, read, requireStat, scalarRecord, 
  * otherwise d = θ_{n+1} − θ_n is only known at the end, so θ_n and the individual gradients are kept.
  */
 type Start =
-  | { step: number; path: 'sgd'; f: number; varF: number; slopes: number[]; direction: tf.Tensor[] }
+  | { step: number; path: 'sgd'; f: number; varF: number; slopes: number[]; direction: tf.Tensor[]; lr: number; factors?: (GradientFactors | undefined)[] }
   | { step: number; path: 'general'; f: number; varF: number; theta: tf.Tensor[]; gradients: tf.Tensor[]; direction?: tf.Tensor[] };
 
 export class Alpha extends NextStepQuantity {
@@ -28,9 +28,14 @@ export class Alpha extends NextStepQuantity {
     if (start !== undefined) {
       if (start.path === 'general') start.direction ??= tf.tidy(() => plan.theta.map((t, p) => tf.sub(t, start.theta[p])));
       request.projectOn = start.direction;
+      // d = −lr·∇L of the start: Dense layers may project by the Gram matrices of the two steps' factors.
+      if (start.path === 'sgd' && start.factors) request.projectOnFactors = { factors: start.factors, scale: -start.lr };
     }
     if (this.isStart(plan.step)) {
-      if (plan.optimizer.kind === 'sgd') request.batchDot = true;
+      if (plan.optimizer.kind === 'sgd') {
+        request.batchDot = true;
+        request.keepFactors = true;
+      }
       else request.individualGradients = true;
     }
     return request;
@@ -64,7 +69,8 @@ export class Alpha extends NextStepQuantity {
       const gNorm = Math.sqrt(mean(p));
       const lr = data.optimizer.lr;
       const direction = tf.tidy(() => data.stats.grads.map((g) => tf.mul(g, -lr)));
-      return { step: data.step, path: 'sgd', f, varF, slopes: p.map((pi) => -pi / gNorm), direction };
+      const factors = data.stats.factors?.map((f) => f && { a: tf.clone(f.a), delta: tf.clone(f.delta) });
+      return { step: data.step, path: 'sgd', f, varF, slopes: p.map((pi) => -pi / gNorm), direction, lr, factors };
     }
     if (!this.warnedGeneral) {
       this.warnedGeneral = true;
@@ -88,6 +94,7 @@ export class Alpha extends NextStepQuantity {
   override dispose(): void {
     if (this.start === undefined) return;
     disposeAll(this.start.direction);
+    if (this.start.path === 'sgd') this.start.factors?.forEach((f) => f && tf.dispose([f.a, f.delta]));
     if (this.start.path === 'general') {
       disposeAll(this.start.theta);
       disposeAll(this.start.gradients);

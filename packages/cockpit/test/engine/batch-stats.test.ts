@@ -63,6 +63,37 @@ describe.each(BACKENDS)('computeBatchStats on %s', (backend) => {
     stats.dispose();
   });
 
+  it('projects on the mean gradient of an earlier pass by its factors: the same projections as by the direction', () => {
+    const rng = new Rng(21);
+    const L = tf.layers;
+    // N'·(in + out) < in·out for the middle Dense layers (the cross Gram route), not for the last (the direct
+    // product); the convolution has no factors and always projects on the direction.
+    const model = tf.sequential({
+      layers: [
+        L.conv2d({ inputShape: [4, 4, 1], filters: 2, kernelSize: 3, padding: 'same', activation: 'relu' }),
+        L.flatten(),
+        L.dense({ units: 12, activation: 'relu' }),
+        L.dense({ units: 10, useBias: false, activation: 'tanh' }),
+        L.dense({ units: 2 }),
+      ],
+    });
+    model.setWeights(model.getWeights().map((w) => randn(rng, w.shape, 0.6)));
+    const batch = (n: number): Problem => ({
+      name: 'factored', model, loss: 'softmax_cross_entropy', x: randn(rng, [n, 4, 4, 1]), y: tf.tensor1d(Array.from({ length: n }, () => rng.int(2)), 'int32'),
+    });
+    const [earlier, later] = [batch(3), batch(4)];
+    const kept = computeBatchStats(model, earlier.loss, earlier.x, earlier.y, { keepFactors: true });
+    expect(kept.factors!.map((f) => f && [f.a.shape, f.delta.shape])).toEqual([undefined, [[3, 32], [3, 12]], [[3, 12], [3, 10]], [[3, 10], [3, 2]]]);
+    const scale = -0.3;
+    const direction = kept.grads.map((g) => tf.mul(g, scale));
+    const stats = computeBatchStats(model, later.loss, later.x, later.y, { projectOn: direction, projectOnFactors: { factors: kept.factors!, scale } });
+    const dFlat = flat(direction);
+    expectClose(stats.projections!.dataSync(), bruteForcePerExample(later).map((gn) => dot(gn, dFlat)));
+    tf.dispose([...direction, earlier.x, earlier.y, later.x, later.y]);
+    kept.dispose();
+    stats.dispose();
+  });
+
   it('draws one dropout mask per call from the seed and uses it for every statistic', () => {
     const rng = new Rng(5);
     const model = tf.sequential({

@@ -61,6 +61,10 @@ export class ConvGrads implements LayerGrads {
     return this.grads().sumSquared();
   }
 
+  factors(): undefined {
+    return undefined;
+  }
+
   project(directions: readonly tf.Tensor[]): tf.Tensor1D {
     return this.grads().project(directions);
   }

@@ -3,7 +3,8 @@ import { type Axis, binCounts, type JointAxes } from '../../quantities/bin-count
 import { outerBinCounts } from '../../quantities/outer-bin-counts.js';
 import { outerJointCounts } from '../../quantities/outer-joint-counts.js';
 import { matMul, outerProducts, sumAxis } from '../linalg.js';
-import type { LayerGrads } from './layer-grads.js';
+import type { GradientFactors } from '../types.js';
+import type { EarlierGradient, LayerGrads } from './layer-grads.js';
 
 /**
  * A Dense layer's per-example gradients are outer products, G_W[n] = a_n δ_nᵀ and G_b[n] = δ_n, so every
@@ -34,10 +35,26 @@ export class DenseGrads implements LayerGrads {
     return this.hasBias ? [kernel, sumAxis(deltaSquared, 0)] : [kernel];
   }
 
-  project(directions: readonly tf.Tensor[]): tf.Tensor1D {
+  /**
+   * With d = scale · mean_m a'_m δ'_mᵀ from an earlier pass: g_n·d = scale · mean_m (a_n·a'_m)(δ_n·δ'_m) (plus
+   * δ_n·δ'_m for the bias), two Gram products of N·N'·(in + out) instead of one of N·in·out.
+   */
+  project(directions: readonly tf.Tensor[], earlier?: EarlierGradient): tf.Tensor1D {
+    const previous = earlier?.factors;
+    const [inSize, outSize] = [this.a.shape[1], this.delta.shape[1]];
+    if (previous && previous.a.shape[0] * (inSize + outSize) < inSize * outSize) {
+      const deltaCross = matMul(this.delta, previous.delta, false, true);
+      const cross = tf.mul(matMul(this.a, previous.a, false, true), deltaCross);
+      const withBias = this.hasBias ? tf.add(cross, deltaCross) : cross;
+      return tf.mul(tf.sum(withBias, 1), earlier!.scale / previous.a.shape[0]);
+    }
     const kernel: tf.Tensor1D = tf.sum(tf.mul(tf.matMul(this.a, directions[0] as tf.Tensor2D), this.delta), 1);
     if (!this.hasBias) return kernel;
     return tf.add(kernel, tf.reshape(tf.matMul(this.delta, tf.reshape(directions[1]!, [-1, 1])), [-1])) as tf.Tensor1D;
+  }
+
+  factors(): GradientFactors {
+    return { a: this.a, delta: this.delta };
   }
 
   individual(): tf.Tensor[] {

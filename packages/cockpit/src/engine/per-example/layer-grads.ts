@@ -1,5 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { Axis, JointAxes } from '../../quantities/bin-counts.js';
+import type { GradientFactors } from '../types.js';
 
 /**
  * The per-example gradients g_n = ∇ℓ_n of one group of parameters, and the statistics Cockpit needs from them.
@@ -12,8 +13,13 @@ export interface LayerGrads {
   gram(): tf.Tensor2D;
   /** Σ_n g_n² per parameter (parameter shapes). */
   sumSquared(): tf.Tensor[];
-  /** g_n·d over this group, for d given per parameter: [N]. */
-  project(directions: readonly tf.Tensor[]): tf.Tensor1D;
+  /**
+   * g_n·d over this group, for d given per parameter: [N]. `earlier`: d is `scale` times the mean gradient of an
+   * earlier pass with these factors for this group, which a factored group may use instead of d.
+   */
+  project(directions: readonly tf.Tensor[], earlier?: EarlierGradient): tf.Tensor1D;
+  /** The factors of this group's per-example gradients, where it has them. */
+  factors(): GradientFactors | undefined;
   /** g_n per parameter: [N, ...shape]. */
   individual(): tf.Tensor[];
   /** int32 counts of every entry of every g_n of this group on `axis`: [bins]. */
@@ -22,4 +28,10 @@ export interface LayerGrads {
   histogram2d(axes: JointAxes, theta: readonly tf.Tensor[]): tf.Tensor1D[];
   /** max over n and entries of |g_n| in this group: a scalar. */
   absMax(): tf.Scalar;
+}
+
+/** d = scale · mean_m g'_m of an earlier pass, whose per-example gradients of this group had these factors. */
+export interface EarlierGradient {
+  factors: GradientFactors | undefined;
+  scale: number;
 }

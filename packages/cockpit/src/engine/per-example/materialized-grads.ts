@@ -28,6 +28,10 @@ export class MaterializedGrads implements LayerGrads {
     return this.grads.map((g) => sumAxis(tf.square(g), 0));
   }
 
+  factors(): undefined {
+    return undefined;
+  }
+
   project(directions: readonly tf.Tensor[]): tf.Tensor1D {
     return tf.reshape(tf.addN(this.rows().map((r, p) => tf.matMul(r, tf.reshape(directions[p]!, [-1, 1])))), [-1]);
   }
