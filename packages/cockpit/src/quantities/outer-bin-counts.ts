@@ -1,9 +1,11 @@
 // outerBinCounts: the histogram of every entry of the per-example outer products a_n δ_nᵀ (a Dense layer's
 // individual weight gradients) without forming them. binCounts over the materialised products visits N·in·out
-// values (171 million for the MNIST MLP). Here, per example, one factor (say δ) is sorted, so each row of products
-// m·δ (m = a_i > 0; a negative a_i uses |a_i| and −δ reversed) is monotone and its bins are runs: only the run ends
-// are searched for, starting from where the same bin edge ended in the previous row; rows go by increasing m, so
-// the ends move little. Zero factors give zero products, counted at once. Every value is binned by binCounts' rule applied to the float32 product, so the counts are the same
+// values (171 million for the MNIST MLP). Here, per example, a row of products m·δ (m = a_i) whose products keep
+// one bin per sign of δ (small gradients: most rows once training is under way) is counted from δ's extreme values
+// of each sign. For the other rows δ is sorted, so each row (m > 0; a negative a_i uses |a_i| and −δ reversed) is
+// monotone and its bins are runs: only the run ends are searched for, starting from where the same bin edge ended in
+// the previous row; rows go by increasing m, so the ends move little. Zero factors give zero products, counted at
+// once. Every value is binned by binCounts' rule applied to the float32 product, so the counts are the same
 // integers: the search only decides which products need not be looked at.
 import * as tf from '@tensorflow/tfjs';
 import { output, valuesOf } from './backend-memory.js';
@@ -98,11 +100,53 @@ function summary(x: Float32Array): { sumAbs: number; min: number; max: number } 
   return { sumAbs, min, max };
 }
 
-/** The non-zero values of `from`, sorted, in the front of `into`. */
-function sortedNonZero(from: Float32Array, into: Float32Array): Float32Array {
+/** The non-zero values of `from`, in the front of `into`. */
+function nonZero(from: Float32Array, into: Float32Array): Float32Array {
   let size = 0;
   for (let i = 0; i < from.length; i++) if (from[i] !== 0) into[size++] = from[i];
-  return into.subarray(0, size).sort();
+  return into.subarray(0, size);
+}
+
+/** The extreme values of each sign among non-zero values, and how many there are of each. */
+interface SignEnds {
+  negatives: number;
+  minNeg: number;
+  maxNeg: number;
+  positives: number;
+  minPos: number;
+  maxPos: number;
+}
+
+function signEnds(t: Float32Array): SignEnds {
+  const e = { negatives: 0, minNeg: Infinity, maxNeg: -Infinity, positives: 0, minPos: Infinity, maxPos: -Infinity };
+  for (let j = 0; j < t.length; j++) {
+    const v = t[j];
+    if (v < 0) {
+      e.negatives++;
+      e.minNeg = Math.min(e.minNeg, v);
+      e.maxNeg = Math.max(e.maxNeg, v);
+    } else {
+      e.positives++;
+      e.minPos = Math.min(e.minPos, v);
+      e.maxPos = Math.max(e.maxPos, v);
+    }
+  }
+  return e;
+}
+
+/**
+ * The row m·t when each sign of t keeps its products in one bin, counted at once: the float32 product is monotone
+ * in t for a fixed m, so the bins of the two extreme products of a sign bound all of its bins. False (nothing
+ * counted) for a row that crosses a bin edge within a sign: it needs the run search over sorted t.
+ */
+function countUniformRow(counts: Int32Array, m: number, e: SignEnds, { scale, shift, low, high }: Rule): boolean {
+  const neg = e.negatives ? binOfProduct(m, e.minNeg, scale, shift, low, high) : -1;
+  if (e.negatives && neg !== binOfProduct(m, e.maxNeg, scale, shift, low, high)) return false;
+  const pos = e.positives ? binOfProduct(m, e.minPos, scale, shift, low, high) : -1;
+  if (e.positives && pos !== binOfProduct(m, e.maxPos, scale, shift, low, high)) return false;
+  if (e.negatives) counts[neg] += e.negatives;
+  if (e.positives) counts[pos] += e.positives;
+  return true;
 }
 
 /** Reusable buffers and the hints of the two directions. */
@@ -125,13 +169,20 @@ class Workspace {
 
 /**
  * All products rows[i]·cols[j] of one example (finite factors, monotone rule). A zero factor makes a (signed)
- * zero product, in bin(0); the other products are counted by runs.
+ * zero product, in bin(0). Rows whose products stay in one bin per sign of cols (most rows: products are mostly
+ * small) are counted from the extremes of cols; only the others are sorted and counted by runs.
  */
 function countExample(counts: Int32Array, rows: Float32Array, cols: Float32Array, w: Workspace, rule: Rule): void {
-  const t = sortedNonZero(cols, w.buffer('cols', cols.length));
-  const m = sortedNonZero(rows, w.buffer('rows', rows.length));
-  counts[binOfProduct(0, 0, rule.scale, rule.shift, rule.low, rule.high)] += rows.length * cols.length - m.length * t.length;
-  if (t.length === 0 || m.length === 0) return;
+  const t = nonZero(cols, w.buffer('cols', cols.length));
+  const all = nonZero(rows, w.buffer('rows', rows.length));
+  counts[binOfProduct(0, 0, rule.scale, rule.shift, rule.low, rule.high)] += rows.length * cols.length - all.length * t.length;
+  if (t.length === 0 || all.length === 0) return;
+  const ends = signEnds(t);
+  let wide = 0;
+  for (let i = 0; i < all.length; i++) if (!countUniformRow(counts, all[i], ends, rule)) all[wide++] = all[i];
+  if (wide === 0) return;
+  const m = all.subarray(0, wide).sort();
+  t.sort();
   const q = t.length;
   // (−t) reversed is ascending, and a·t[q − 1 − j] = |a|·(−t[q − 1 − j]) exactly.
   const mirrored = w.buffer('mirrored', q);
