@@ -3,7 +3,7 @@
 // cpu backends; optionally per-quantity costs and the tensor-memory peak of GradHist1d against plain training.
 //
 // Run: node -r ./tools/ts-register.cjs bench/cockpit-overhead.ts [options]
-//   --backends wasm,cpu   --models mlp,cnn   --presets economy,business,full   --reps 2   --window1 4   --breakdown
+//   --backends wasm,cpu   --models mlp,cnn,mlp-mnist   --presets economy,business,full   --reps 2   --window1 4   --breakdown
 //   --quantities Loss,NormTest,…   --memory
 // (--quantities: which quantities the breakdown measures alone; default all of its list.)
 // (--window1: steps per measurement at interval 1, except full, which is always 1 step.)
@@ -32,7 +32,7 @@ const breakdownOnly = flag('quantities') ? option('quantities', '').split(',') :
 const memory = flag('memory');
 const LR = 0.01;
 
-type ModelName = 'mlp' | 'cnn';
+type ModelName = 'mlp' | 'mlp-mnist' | 'cnn';
 const problem = (name: ModelName): Problem => cockpitProblem(name, 7);
 
 /** Something that makes training steps: plain tfjs, or a Cockpit. Keeps its own step counter. */
