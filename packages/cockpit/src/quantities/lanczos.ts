@@ -1,6 +1,6 @@
 // Lanczos for one extreme eigenvalue of a symmetric operator known only by its products (HVPs). The basis lives
-// in host memory and the recurrence runs in float64: on wasm and cpu the tensor ops for it (Slice to split the
-// vector per parameter, matMul with transpose flags, Stack) cost a large fraction of an HVP, a JS loop a few ms.
+// in host memory: on wasm and cpu the tensor ops for it (Slice to split the vector per parameter, matMul with
+// transpose flags, Stack) cost a large fraction of an HVP, JS loops a few ms.
 import { symmetricEigen } from './symmetric-eigen.js';
 
 /** Which Ritz value is the estimate: the largest algebraic one, or the one of largest magnitude (power iteration's). */
@@ -33,29 +33,29 @@ export interface LanczosResult {
 }
 
 /**
- * Lanczos with full reorthogonalisation (in float64 against the whole basis, see reorthogonalise) from `start`
- * (any nonzero vector).
- * `apply` returns the operator times a unit vector.
+ * Lanczos with full reorthogonalisation from `start` (any nonzero vector). `apply` returns the operator times a unit
+ * vector as a new array, which becomes the next basis vector in place. Vectors are float32 (the basis is stored so
+ * anyway), sums float64: on the 1.3 M parameters of the MNIST MLP the vector work is bound by memory traffic, and
+ * float64 work vectors and one pass per operation made it most of an HVP's cost again.
  */
 export async function lanczos(apply: (q: Float32Array) => Promise<Float32Array>, start: Float32Array, options: LanczosOptions): Promise<LanczosResult> {
   const dimension = start.length;
   const steps = Math.min(options.maxIterations, dimension);
-  const basis: Float32Array[] = [unit(Float64Array.from(start))];
+  const first = Float32Array.from(start);
+  const basis: Float32Array[] = [scale(first, 1 / Math.sqrt(squaredNorm(first)))];
   const alphas: number[] = [];
   const betas: number[] = [];
   let previous = Infinity;
   for (let j = 0; ; j++) {
-    const w = Float64Array.from(await apply(basis[j]!));
+    const w = await apply(basis[j]!);
     const alpha = dot(basis[j]!, w);
     alphas.push(alpha);
     // The three-term recurrence, then one Gram-Schmidt pass against the whole basis for what rounding left. A
     // Gram-Schmidt pass alone (the recurrence's large components included) lost orthogonality about sixfold per
     // step (‖w‖ drops from ‖A q‖ to β): after 20 steps the basis was no longer orthogonal and Ritz values exceeded
     // the largest eigenvalue.
-    axpy(-alpha, basis[j]!, w);
-    if (j > 0) axpy(-betas[j - 1]!, basis[j - 1]!, w);
-    reorthogonalise(basis, w);
-    const beta = Math.sqrt(squaredNorm(w));
+    recurrence(w, alpha, basis[j]!, j > 0 ? betas[j - 1]! : 0, j > 0 ? basis[j - 1]! : basis[j]!);
+    const beta = Math.sqrt(reorthogonalise(basis, w));
     const ritz = extremeRitz(alphas, betas, options.target);
     const estimate = { value: ritz.value, previous, residual: beta * Math.abs(ritz.vector[j]!) };
     const converged = beta === 0 || j === dimension - 1 || options.converged(estimate);
@@ -64,29 +64,35 @@ export async function lanczos(apply: (q: Float32Array) => Promise<Float32Array>,
     }
     previous = ritz.value;
     betas.push(beta);
-    basis.push(unit(w));
+    basis.push(scale(w, 1 / beta));
   }
 }
 
-// Monomorphic loops (basis vectors float32, the vector being orthogonalised float64): V8 runs these at memory
-// speed, generic ArrayLike versions an order of magnitude slower.
-function dot(q: Float32Array, w: Float64Array): number {
+// Monomorphic loops over float32 arrays with float64 sums: V8 runs these at memory speed, generic ArrayLike versions
+// an order of magnitude slower.
+function dot(q: Float32Array, w: Float32Array): number {
   let s = 0;
   for (let i = 0; i < q.length; i++) s += q[i]! * w[i]!;
   return s;
 }
 
-function squaredNorm(w: Float64Array): number {
-  let s = 0;
-  for (let i = 0; i < w.length; i++) s += w[i]! * w[i]!;
-  return s;
+function squaredNorm(w: Float32Array): number {
+  return dot(w, w);
+}
+
+/** w −= α q + β p in one pass. */
+function recurrence(w: Float32Array, alpha: number, q: Float32Array, beta: number, p: Float32Array): void {
+  for (let i = 0; i < w.length; i++) w[i] = w[i]! - alpha * q[i]! - beta * p[i]!;
 }
 
 /** Entries of w per block: w's block stays in cache while every basis vector passes over it. */
 const BLOCK = 4096;
 
-/** w −= Σ_q (q·w) q over the basis (classical Gram-Schmidt, by blocks of w: each block is read once per pass). */
-function reorthogonalise(basis: readonly Float32Array[], w: Float64Array): void {
+/**
+ * w −= Σ_q (q·w) q over the basis (classical Gram-Schmidt, by blocks of w: each block is read once per pass);
+ * returns ‖w‖² afterwards.
+ */
+function reorthogonalise(basis: readonly Float32Array[], w: Float32Array): number {
   const c = new Float64Array(basis.length);
   for (let start = 0; start < w.length; start += BLOCK) {
     const end = Math.min(start + BLOCK, w.length);
@@ -97,6 +103,7 @@ function reorthogonalise(basis: readonly Float32Array[], w: Float64Array): void 
       c[j]! += s;
     }
   }
+  let norm = 0;
   for (let start = 0; start < w.length; start += BLOCK) {
     const end = Math.min(start + BLOCK, w.length);
     for (let j = 0; j < basis.length; j++) {
@@ -104,19 +111,15 @@ function reorthogonalise(basis: readonly Float32Array[], w: Float64Array): void 
       const cj = c[j]!;
       for (let i = start; i < end; i++) w[i]! -= cj * q[i]!;
     }
+    for (let i = start; i < end; i++) norm += w[i]! * w[i]!;
   }
+  return norm;
 }
 
-/** w += c·q */
-function axpy(c: number, q: Float32Array, w: Float64Array): void {
-  for (let i = 0; i < w.length; i++) w[i]! += c * q[i]!;
-}
-
-function unit(w: Float64Array): Float32Array {
-  const scale = 1 / Math.sqrt(squaredNorm(w));
-  const q = new Float32Array(w.length);
-  for (let i = 0; i < w.length; i++) q[i] = w[i]! * scale;
-  return q;
+/** x ·= factor in place. */
+function scale(x: Float32Array, factor: number): Float32Array {
+  for (let i = 0; i < x.length; i++) x[i] = x[i]! * factor;
+  return x;
 }
 
 /** The requested extreme eigenpair of the Lanczos tridiagonal matrix T (the eigenvector in the Lanczos basis). */
@@ -132,6 +135,14 @@ function extremeRitz(alphas: readonly number[], betas: readonly number[], target
 /** Σ_i y_i q_i, normalised. */
 function ritzVector(basis: readonly Float32Array[], y: readonly number[]): Float32Array {
   const x = new Float64Array(basis[0]!.length);
-  basis.forEach((q, i) => axpy(y[i]!, q, x));
-  return unit(x);
+  basis.forEach((q, k) => {
+    const c = y[k]!;
+    for (let i = 0; i < x.length; i++) x[i]! += c * q[i]!;
+  });
+  let norm = 0;
+  for (let i = 0; i < x.length; i++) norm += x[i]! * x[i]!;
+  const out = new Float32Array(x.length);
+  const factor = 1 / Math.sqrt(norm);
+  for (let i = 0; i < x.length; i++) out[i] = x[i]! * factor;
+  return out;
 }
