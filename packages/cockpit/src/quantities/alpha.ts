@@ -35,8 +35,7 @@ export class Alpha extends NextStepQuantity {
       if (plan.optimizer.kind === 'sgd') {
         request.batchDot = true;
         request.keepFactors = true;
-      }
-      else request.individualGradients = true;
+      } else request.individualGradients = true;
     }
     return request;
   }
