@@ -45,6 +45,14 @@ test('1-D: torch.histc rule (clamped, x = hi into the last bin), kernel and tf o
   expect(kernel.reduce((a, b) => a + b, 0)).toBe(x.length);
 });
 
+test('1-D: any length (values in groups of four, then the rest) with NaN skipped', async () => {
+  for (let length = 1; length <= 11; length++) {
+    const values = Float32Array.from({ length }, (_, k) => (k % 5 === 3 ? NaN : x[k * 7]!));
+    const counts = Array.from(await binCounts(tf.tensor(values), edges).data());
+    expect(counts).toEqual(reference(values.filter((v) => !Number.isNaN(v)), edges));
+  }
+});
+
 test('2-D: pairs (x[n, j], y[j]) with clamping to the edge-bin centres, kernel and tf ops', async () => {
   const yAxis: Axis = { range: [-2, 2], bins: 4, clamp: 'centres' };
   const [kernel, ops] = await bothRoutes(() => binCounts(tf.tensor(x, [6, 40]), centres, { y: tf.tensor(y), axis: yAxis }));
