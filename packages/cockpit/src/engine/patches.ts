@@ -26,41 +26,53 @@ export function windowTaps(x: tf.Tensor4D, info: WindowInfo, padValue = 0): tf.T
 }
 
 /**
- * im2col: [N, outH·outW, kh·kw·C], the patch layout that matches a [kh, kw, C, O] kernel flattened to rows. The cpu
- * and wasm backends copy the patches in one JS pass (the strided slices and their concatenation took about half
- * of the per-example convolution statistics on wasm); other backends compose tfjs ops. Not differentiable (the
- * engine's statistics are not taped).
+ * im2col: [N, outH·outW, kh·kw·C], the patch layout that matches a [kh, kw, C, O] kernel flattened to rows; with
+ * `layout` 'columns' its transpose [N, kh·kw·C, outH·outW]. The cpu and wasm backends copy the patches in one JS
+ * pass (the strided slices and their concatenation, or a transpose afterwards, took about half of the per-example
+ * convolution statistics on wasm); other backends compose tfjs ops. Not differentiable (the engine's statistics
+ * are not taped).
  */
-export function patches(x: tf.Tensor4D, info: WindowInfo): tf.Tensor3D {
-  const [n, , , c] = x.shape;
-  const shape: [number, number, number] = [n, info.outHeight * info.outWidth, info.filterHeight * info.filterWidth * c];
+export function patches(x: tf.Tensor4D, info: WindowInfo, layout: PatchLayout = 'rows'): tf.Tensor3D {
   if (tf.getKernel(IM2COL, tf.getBackend())) {
-    return tf.engine().runKernel(IM2COL, { x }, { window: info } as unknown as tf.NamedAttrMap) as tf.Tensor3D;
+    return tf.engine().runKernel(IM2COL, { x }, { window: info, layout } as unknown as tf.NamedAttrMap) as tf.Tensor3D;
   }
-  return tf.reshape(tf.stack(windowTaps(x, info), 3), shape);
+  const [n, , , c] = x.shape;
+  const rows = tf.reshape(tf.stack(windowTaps(x, info), 3), [n, info.outHeight * info.outWidth, info.filterHeight * info.filterWidth * c]) as tf.Tensor3D;
+  return layout === 'rows' ? rows : tf.transpose(rows, [0, 2, 1]);
 }
+
+/** 'rows': one row per output position (im2col); 'columns': one column per output position. */
+export type PatchLayout = 'rows' | 'columns';
 
 const IM2COL = 'FlightdeckIm2Col';
 
 function im2colKernel({ inputs, backend, attrs }: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
   const x = inputs.x as tf.TensorInfo;
-  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, outHeight, outWidth, padInfo } = (attrs as unknown as { window: WindowInfo }).window;
+  const { window, layout } = attrs as unknown as { window: WindowInfo; layout: PatchLayout };
+  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, outHeight, outWidth, padInfo } = window;
   const [n, h, w, c] = x.shape as [number, number, number, number];
   const row = kh * kw * c;
+  const positions = outHeight * outWidth;
+  // Entry (position p, tap t) of an example's patches sits at p·row + t in rows, at t·positions + p in columns.
+  const [positionStride, tapStride] = layout === 'rows' ? [row, 1] : [1, positions];
   // Allocated before the input is viewed: a wasm allocation can grow the heap and detach earlier views.
-  const { info, values: out } = floatOutput(backend, [n, outHeight * outWidth, row]);
+  const { info, values: out } = floatOutput(backend, layout === 'rows' ? [n, positions, row] : [n, row, positions]);
   const values = valuesOf(backend, x);
   out.fill(0); // the padding
-  for (let b = 0, dst = 0; b < n; b++) {
+  for (let b = 0; b < n; b++) {
+    const example = b * positions * row;
     for (let oy = 0; oy < outHeight; oy++) {
       for (let ox = 0; ox < outWidth; ox++) {
+        const position = example + (oy * outWidth + ox) * positionStride;
         for (let i = 0; i < kh; i++) {
           const y = oy * sh + i - padInfo.top;
-          for (let j = 0; j < kw; j++, dst += c) {
+          if (y < 0 || y >= h) continue;
+          for (let j = 0; j < kw; j++) {
             const xx = ox * sw + j - padInfo.left;
-            if (y < 0 || y >= h || xx < 0 || xx >= w) continue;
+            if (xx < 0 || xx >= w) continue;
             const src = ((b * h + y) * w + xx) * c;
-            for (let k = 0; k < c; k++) out[dst + k] = values[src + k]!;
+            const dst = position + (i * kw + j) * c * tapStride;
+            for (let k = 0; k < c; k++) out[dst + k * tapStride] = values[src + k]!;
           }
         }
       }

@@ -1,10 +1,9 @@
 // The convolution kernel's curvature diagonal Σ_{c,n} (S[c, n]ᵀ P_n)² in each of its forms (blocks of examples
-// as 2-D products, several blocks, the factored Gram form) against a plain loop in float64; its patches from a
-// depthwise convolution against the engine's im2col.
+// as 2-D products, several blocks, the factored Gram form) against a plain loop in float64 (the patches it takes:
+// patches.test.ts).
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '@flightdeck/core';
-import { convKernelDiagonal, transposedPatches } from '../../src/engine/curvature/conv-kernel-diagonal.js';
-import { patches } from '../../src/engine/patches.js';
+import { convKernelDiagonal } from '../../src/engine/curvature/conv-kernel-diagonal.js';
 import { batchProducts } from '../../src/engine/linalg.js';
 import { BACKENDS, randn, useBackend } from './helpers.js';
 
@@ -42,21 +41,6 @@ describe.each(BACKENDS)('convKernelDiagonal on %s', (backend) => {
       const actual = convKernelDiagonal(tf.transpose(p, [0, 2, 1]), rows, options).dataSync();
       const scale = Math.max(...expected);
       expected.forEach((e, i) => expect(Math.abs(actual[i]! - e)).toBeLessThan(1e-5 * scale));
-    });
-  });
-
-  it.each([
-    [[2, 7, 6, 3], [3, 3], [2, 2], 'same'],
-    [[2, 6, 6, 2], [5, 5], [1, 1], 'valid'],
-    [[1, 5, 8, 4], [2, 3], [2, 1], 'same'],
-  ] as const)('transposedPatches of %j with kernel %j, strides %j, %s is im2col transposed', (shape, kernel, strides, pad) => {
-    tf.tidy(() => {
-      const a = randn(new Rng(3), [...shape]) as tf.Tensor4D;
-      const info = tf.backend_util.computeConv2DInfo([...shape], [kernel[0], kernel[1], shape[3], 4], [...strides], 1, pad);
-      const expected = tf.transpose(patches(a, info), [0, 2, 1]);
-      const actual = transposedPatches(a, info);
-      expect(actual.shape).toEqual(expected.shape);
-      expect(Array.from(actual.dataSync())).toEqual(Array.from(expected.dataSync()));
     });
   });
 

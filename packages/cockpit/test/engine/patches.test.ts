@@ -1,4 +1,4 @@
-// im2col against a loop over its definition: patch row (n, y, x), entry (i, j, c) is a[n, y·sh + i − top, x·sw + j − left, c], 0 outside.
+// im2col (both layouts) against a loop over its definition: patch row (n, y, x), entry (i, j, c) is a[n, y·sh + i − top, x·sw + j − left, c], 0 outside.
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '@flightdeck/core';
 import { patches } from '../../src/engine/patches.js';
@@ -36,9 +36,19 @@ describe.each(BACKENDS)('patches (im2col) on %s', (backend) => {
     tf.tidy(() => {
       const a = randn(new Rng(5), [...shape]) as tf.Tensor4D;
       const info = tf.backend_util.computeConv2DInfo([...shape], [kernel[0], kernel[1], shape[3], 4], [...strides], 1, pad);
-      const actual = patches(a, info);
-      expect(actual.shape).toEqual([shape[0], info.outHeight * info.outWidth, kernel[0] * kernel[1] * shape[3]]);
-      expect(Array.from(actual.dataSync())).toEqual(bruteForce(a.arraySync(), info).map(Math.fround));
+      const [positions, taps] = [info.outHeight * info.outWidth, kernel[0] * kernel[1] * shape[3]];
+      const expected = bruteForce(a.arraySync(), info).map(Math.fround);
+      const rows = patches(a, info);
+      expect(rows.shape).toEqual([shape[0], positions, taps]);
+      expect(Array.from(rows.dataSync())).toEqual(expected);
+      // 'columns': entry (n, t, p) of the transpose is the loop's (n, p, t).
+      const columns = patches(a, info, 'columns');
+      expect(columns.shape).toEqual([shape[0], taps, positions]);
+      const values = columns.dataSync();
+      expect(Array.from(values, (_, k) => {
+        const [n, t, p] = [Math.floor(k / (taps * positions)), Math.floor(k / positions) % taps, k % positions];
+        return expected[(n * positions + p) * taps + t]!;
+      })).toEqual(Array.from(values));
     });
   });
 });

@@ -1,24 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import { windowTapsLast } from '../gradients/window_taps_last.js';
 import { batchProducts, matMul, sumAxis } from '../linalg.js';
-import type { WindowInfo } from '../patches.js';
 
 /** Floats of the per-column gradients materialised at once (16 MiB). */
 const MAX_BLOCK_SIZE = 2 ** 22;
 /** Floats of the patch Gram tensor [N, positions, positions, taps] of the factored form (64 MiB). */
 const MAX_PATCH_GRAM_SIZE = 2 ** 24;
-
-/**
- * The patches of a convolution's input a [N, H, W, in], transposed: [N, taps, positions] with taps in the kernel's
- * [kh, kw, in] order, from one depthwise convolution (tfjs-wasm's StridedSlice, im2col's other way, costs more
- * than the products that use the patches).
- */
-export function transposedPatches(a: tf.Tensor4D, info: WindowInfo): tf.Tensor3D {
-  const [n, , , channels] = a.shape;
-  const taps = windowTapsLast(a, info, 0); // [N, outH, outW, in, kh·kw]
-  const positions = info.outHeight * info.outWidth;
-  return tf.reshape(tf.transpose(taps, [0, 4, 3, 1, 2]), [n, taps.shape[4]! * channels, positions]) as tf.Tensor3D;
-}
 
 /**
  * [taps, out] (the kernel's layout): Σ over examples n and columns c of the squared per-column kernel gradients

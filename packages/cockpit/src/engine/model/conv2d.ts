@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { convKernelDiagonal, transposedPatches } from '../curvature/conv-kernel-diagonal.js';
+import { convKernelDiagonal } from '../curvature/conv-kernel-diagonal.js';
 import { sumAxis } from '../linalg.js';
 import { patches } from '../patches.js';
 import type { LayerGrads } from '../per-example/layer-grads.js';
@@ -45,7 +45,8 @@ export class Conv2DStep implements ParametrisedStep {
   /** Per-example gradients by im2col: G_n = P_nᵀ δ_n with the patches P_n [positions, kh·kw·in]. */
   perExample(a: tf.Tensor, delta: tf.Tensor): LayerGrads {
     const rows = tf.reshape(delta, [a.shape[0]!, -1, this.kernelShape[3]]) as tf.Tensor3D;
-    return new ConvGrads(this.patches(a), rows, this.kernelShape, this.bias !== undefined);
+    const info = this.info(a.shape);
+    return new ConvGrads((layout) => patches(a as tf.Tensor4D, info, layout), rows, this.kernelShape, this.bias !== undefined);
   }
 
   /**
@@ -53,7 +54,7 @@ export class Conv2DStep implements ParametrisedStep {
    * bias part is Σ (Σ_positions S)².
    */
   factorDiagonal(s: tf.Tensor, columns: number, a: tf.Tensor): tf.Tensor[] {
-    const patchesT = transposedPatches(a as tf.Tensor4D, this.info(a.shape));
+    const patchesT = patches(a as tf.Tensor4D, this.info(a.shape), 'columns');
     const [n, , positions] = patchesT.shape;
     const out = this.kernelShape[3];
     const rows = tf.reshape(s, [columns, n, positions, out]) as tf.Tensor4D;
@@ -62,9 +63,5 @@ export class Conv2DStep implements ParametrisedStep {
     if (!this.bias) return [kernel];
     const biasGrads = tf.reshape(sumAxis(rows, 2), [columns * n, out]);
     return [kernel, sumAxis(tf.square(biasGrads), 0)];
-  }
-
-  private patches(a: tf.Tensor): tf.Tensor3D {
-    return patches(a as tf.Tensor4D, this.info(a.shape));
   }
 }

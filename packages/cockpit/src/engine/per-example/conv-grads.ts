@@ -1,19 +1,21 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Axis, JointAxes } from '../../quantities/bin-counts.js';
-import { batchProducts, matMul, sumAxis, transposeLast } from '../linalg.js';
+import { batchProducts, matMul, sumAxis } from '../linalg.js';
+import type { PatchLayout } from '../patches.js';
 import type { LayerGrads } from './layer-grads.js';
 import { MaterializedGrads } from './materialized-grads.js';
 
 /**
- * A convolution's per-example gradients from its patches P [N, positions, taps] and output gradients
- * Δ [N, positions, out]: G_n = P_nᵀ Δ_n, materialised only when needed. Gram matrices and norms take the factored
+ * A convolution's per-example gradients from its patches P [N, positions, taps] (made on demand, in either layout)
+ * and output gradients Δ [N, positions, out]: G_n = P_nᵀ Δ_n, materialised only when needed. Gram matrices and norms take the factored
  * form g_n·g_m = Σ_{s,s'} (P_n P_mᵀ)[s,s'] (Δ_n Δ_mᵀ)[s,s'] when it is cheaper (few output positions).
  */
 export class ConvGrads implements LayerGrads {
   private materialized?: MaterializedGrads;
+  private readonly made = new Map<PatchLayout, tf.Tensor3D>();
 
   constructor(
-    private readonly p: tf.Tensor3D,
+    private readonly patchesOf: (layout: PatchLayout) => tf.Tensor3D,
     private readonly delta: tf.Tensor3D,
     private readonly kernelShape: number[],
     private readonly hasBias: boolean,
@@ -21,24 +23,32 @@ export class ConvGrads implements LayerGrads {
 
   private grads(): MaterializedGrads {
     if (!this.materialized) {
-      const n = this.p.shape[0];
-      const kernel = tf.reshape(batchProducts(transposeLast(this.p), this.delta), [n, ...this.kernelShape]);
+      const n = this.delta.shape[0];
+      const kernel = tf.reshape(batchProducts(this.patches('columns'), this.delta), [n, ...this.kernelShape]);
       this.materialized = new MaterializedGrads(this.hasBias ? [kernel, sumAxis(this.delta, 1)] : [kernel]);
     }
     return this.materialized;
   }
 
+  private patches(layout: PatchLayout): tf.Tensor3D {
+    let p = this.made.get(layout);
+    if (!p) this.made.set(layout, (p = this.patchesOf(layout)));
+    return p;
+  }
+
   /** Whether the factored Gram (positions² · (taps + out) per pair) beats materialising (taps · out). */
   private get factored(): boolean {
-    const [, positions, taps] = this.p.shape;
+    const [, positions] = this.delta.shape;
+    const taps = this.kernelShape[0]! * this.kernelShape[1]! * this.kernelShape[2]!;
     const out = this.delta.shape[2];
     return positions * positions * (taps + out) < taps * out;
   }
 
   private factoredGram(): tf.Tensor2D {
-    const [n, positions, taps] = this.p.shape;
+    const p = this.patches('rows');
+    const [n, positions, taps] = p.shape;
     const out = this.delta.shape[2];
-    const rowsP = tf.reshape(this.p, [n * positions, taps]) as tf.Tensor2D;
+    const rowsP = tf.reshape(p, [n * positions, taps]) as tf.Tensor2D;
     const rowsD = tf.reshape(this.delta, [n * positions, out]) as tf.Tensor2D;
     const pairs = tf.mul(matMul(rowsP, rowsP, false, true), matMul(rowsD, rowsD, false, true));
     const kernel = sumAxis(tf.sum(tf.reshape(pairs, [n, positions, n, positions]), 3), 1) as tf.Tensor2D;
@@ -49,7 +59,7 @@ export class ConvGrads implements LayerGrads {
 
   squaredNorms(): tf.Tensor1D {
     if (!this.factored) return this.grads().squaredNorms();
-    const n = this.p.shape[0];
+    const n = this.delta.shape[0];
     return tf.sum(tf.mul(this.factoredGram(), tf.eye(n)), 1);
   }
 
