@@ -4,7 +4,7 @@
 //
 // Run: node -r ./tools/ts-register.cjs bench/cockpit-overhead.ts [options]
 //   --backends wasm,cpu   --models mlp,cnn,mlp-mnist   --presets economy,business,full   --reps 2   --window1 4   --breakdown
-//   --quantities Loss,NormTest,…   --memory
+//   --quantities Loss,NormTest,…   --memory   (--presets none: the breakdown or the memory figures alone)
 // (--quantities: which quantities the breakdown measures alone; default all of its list.)
 // (--window1: steps per measurement at interval 1, except full, which is always 1 step.)
 // Models: "mlp" is DeepOBS mnist_mlp's shape (784-1000-500-100-10, ReLU, batch 128); "cnn" is cifar10_3c3d's
@@ -24,7 +24,7 @@ import { flag, option } from './args.js';
 
 const backends = option('backends', 'wasm,cpu').split(',') as BackendName[];
 const modelNames = option('models', 'mlp,cnn').split(',') as ModelName[];
-const presetNames = option('presets', 'economy,business,full').split(',') as Preset[];
+const presetNames = option('presets', 'economy,business,full').split(',').filter((name) => name !== 'none') as Preset[];
 const reps = Number(option('reps', '2'));
 const window1 = Number(option('window1', '4'));
 const breakdown = flag('breakdown');
@@ -197,7 +197,7 @@ async function main(): Promise<void> {
       const p = problem(name);
       const what = `${backend} ${name}`;
       console.log(`### ${backend}, ${p.describe}\n`);
-      console.log(`${await presets(p, what)}\n`);
+      if (presetNames.length) console.log(`${await presets(p, what)}\n`);
       if (breakdown) console.log(`${await perQuantity(p, what)}\n`);
       if (memory) console.log(`${await peakMemory(p)}\n`);
       p.model.dispose();
