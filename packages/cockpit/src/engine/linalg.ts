@@ -1,8 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { transposeLast } from '@flightdeck/core';
 
-export { transposeLast };
-
 /**
  * tf.matMul with the transposes done as separate ops: tfjs-wasm's BatchMatMul runs 3–10× slower with its own
  * transpose flags than a transpose (memory-bound) followed by a plain product.

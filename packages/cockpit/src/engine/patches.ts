@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { floatOutput, valuesOf } from '../quantities/backend-memory.js';
+import { withBackendViews } from '@flightdeck/core';
 
 /** Where a 2-D window (pooling or convolution) sits: tfjs's own Conv2DInfo carries all of it. */
 export type WindowInfo = Pick<
@@ -55,10 +55,9 @@ function im2colKernel({ inputs, backend, attrs }: Parameters<tf.KernelFunc>[0]):
   const positions = outHeight * outWidth;
   // Entry (position p, tap t) of an example's patches sits at p·row + t in rows, at t·positions + p in columns.
   const [positionStride, tapStride] = layout === 'rows' ? [row, 1] : [1, positions];
-  // Allocated before the input is viewed: a wasm allocation can grow the heap and detach earlier views.
-  const { info, values: out } = floatOutput(backend, layout === 'rows' ? [n, positions, row] : [n, row, positions]);
-  const values = valuesOf(backend, x);
-  out.fill(0); // the padding
+  const shape = layout === 'rows' ? [n, positions, row] : [n, row, positions];
+  // Zero-filled: the padding.
+  const { out: info, outValues: out, inputValues: [values] } = withBackendViews(backend, { shape, dtype: 'float32' }, [x]);
   for (let b = 0; b < n; b++) {
     const example = b * positions * row;
     for (let oy = 0; oy < outHeight; oy++) {

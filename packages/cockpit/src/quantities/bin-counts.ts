@@ -3,7 +3,7 @@
 // slower than an elementwise op there, and the tf-op route needs four more passes over inputs of hundreds of MB);
 // other backends run the same rule as tfjs ops.
 import * as tf from '@tensorflow/tfjs';
-import { output, valuesOf } from './backend-memory.js';
+import { withBackendViews } from '@flightdeck/core';
 
 export type Range = readonly [number, number];
 
@@ -98,17 +98,14 @@ interface BinCountsAttrs {
 
 function binCountsKernel({ inputs, backend, attrs }: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
   const { x: xAxis, y: yAxis } = attrs as unknown as BinCountsAttrs;
-  const x = valuesOf(backend, inputs.x as tf.TensorInfo);
+  const pair = yAxis === undefined ? [] : [inputs.y as tf.TensorInfo];
   // int32: a float32 count stops growing at 2^24, and one bin can hold all the zeros of a large layer.
-  const counts = new Int32Array(xAxis.bins * (yAxis?.bins ?? 1));
-  if (yAxis === undefined) {
-    count1d(counts, x, xAxis);
-  } else {
-    // x is [N, size]; y [size] pairs with every row.
-    const y = valuesOf(backend, inputs.y as tf.TensorInfo);
-    count2d(counts, x, xAxis, yAxis.bins, binIndices(y, yAxis));
-  }
-  return output(backend, counts);
+  const { out, outValues, inputValues: [x, y] } = withBackendViews(backend, { shape: [xAxis.bins * (yAxis?.bins ?? 1)], dtype: 'int32' }, [inputs.x as tf.TensorInfo, ...pair]);
+  const counts = outValues as Int32Array;
+  // x is [N, size]; a y [size] pairs with every row.
+  if (yAxis === undefined) count1d(counts, x as Float32Array, xAxis);
+  else count2d(counts, x as Float32Array, xAxis, yAxis.bins, binIndices(y as Float32Array, yAxis));
+  return out;
 }
 
 for (const backendName of ['cpu', 'wasm']) {

@@ -8,7 +8,7 @@
 // once. Every value is binned by binCounts' rule applied to the float32 product, so the counts are the same
 // integers: the search only decides which products need not be looked at.
 import * as tf from '@tensorflow/tfjs';
-import { output, valuesOf } from './backend-memory.js';
+import { withBackendViews } from '@flightdeck/core';
 import { type Axis, binCounts, binParameters } from './bin-counts.js';
 
 const KERNEL = 'FlightdeckOuterBinCounts';
@@ -232,9 +232,9 @@ interface OuterBinCountsAttrs {
 function outerBinCountsKernel({ inputs, backend, attrs }: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
   const { axis } = attrs as unknown as OuterBinCountsAttrs;
   const a = inputs.a as tf.TensorInfo;
-  const counts = new Int32Array(axis.bins);
-  countOuterProducts(counts, valuesOf(backend, a), valuesOf(backend, inputs.d as tf.TensorInfo), a.shape[0]!, axis);
-  return output(backend, counts);
+  const { out, outValues, inputValues: [av, dv] } = withBackendViews(backend, { shape: [axis.bins], dtype: 'int32' }, [a, inputs.d as tf.TensorInfo]);
+  countOuterProducts(outValues as Int32Array, av as Float32Array, dv as Float32Array, a.shape[0]!, axis);
+  return out;
 }
 
 for (const backendName of ['cpu', 'wasm']) {

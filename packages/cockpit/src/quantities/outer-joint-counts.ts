@@ -14,7 +14,7 @@
 // products) and rules whose bins do not increase with the value are counted pair by pair.
 import * as tf from '@tensorflow/tfjs';
 import { transposeLast } from '@flightdeck/core';
-import { output, valuesOf } from './backend-memory.js';
+import { withBackendViews } from '@flightdeck/core';
 import { type Axis, binCounts, binIndices, binParameters, type JointAxes } from './bin-counts.js';
 import { binOfProduct, firstAtLeast, type Rule } from './outer-bin-counts.js';
 
@@ -234,12 +234,12 @@ function countOuterPairs(counts: Int32Array, a: Float32Array, d: Float32Array, n
 function outerJointCountsKernel({ inputs, backend, attrs }: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
   const { x: xAxis, y: yAxis } = attrs as unknown as JointAxes;
   const a = inputs.a as tf.TensorInfo;
-  const counts = new Int32Array(xAxis.bins * yAxis.bins);
-  const yBin = binIndices(valuesOf(backend, inputs.theta as tf.TensorInfo), yAxis);
-  const values = (name: string) => valuesOf(backend, inputs[name] as tf.TensorInfo);
-  const signs = inputs.nonZero === undefined ? undefined : { nonZero: values('nonZero'), signed: values('signed') };
-  countOuterPairs(counts, values('a'), values('d'), a.shape[0]!, yBin, xAxis, yAxis.bins, values('finite'), signs);
-  return output(backend, counts);
+  const names = ['theta', 'a', 'd', 'finite', ...(inputs.nonZero === undefined ? [] : ['nonZero', 'signed'])];
+  const { out, outValues, inputValues } = withBackendViews(backend, { shape: [xAxis.bins * yAxis.bins], dtype: 'int32' }, names.map((name) => inputs[name] as tf.TensorInfo));
+  const [theta, av, dv, finite, nonZero, signed] = inputValues as Float32Array[];
+  const signs = nonZero === undefined ? undefined : { nonZero, signed: signed! };
+  countOuterPairs(outValues as Int32Array, av!, dv!, a.shape[0]!, binIndices(theta!, yAxis), xAxis, yAxis.bins, finite!, signs);
+  return out;
 }
 
 for (const backendName of ['cpu', 'wasm']) {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { conv2dFitted, fitAxis, type AxisFit } from './conv-geometry.js';
-import { withHeapViews } from './wasm-heap.js';
+import { withBackendViews } from './backend-memory.js';
 
 /**
  * Conv2DBackpropInput for wasm as forward convolutions (XNNPACK, several times faster than the stock loops; on
@@ -39,7 +39,7 @@ function flippedTaps(backend: unknown, filter: tf.Tensor4D, [rowTap, colTap]: nu
   const [kh, kw, cin, cout] = filter.shape;
   const th = Math.ceil((kh - rowTap) / rowStride);
   const tw = Math.ceil((kw - colTap) / colStride);
-  const { out, outValues, inputValues: [w] } = withHeapViews(backend, { shape: [th, tw, cout, cin], dtype: 'float32' }, [filter]);
+  const { out, outValues, inputValues: [w] } = withBackendViews(backend, { shape: [th, tw, cout, cin], dtype: 'float32' }, [filter]);
   for (let i = 0; i < th; i++) {
     for (let j = 0; j < tw; j++) {
       const from = ((rowTap + rowStride * (th - 1 - i)) * kw + colTap + colStride * (tw - 1 - j)) * cin * cout;

@@ -1,7 +1,7 @@
 // MaxPoolGrad for wasm: the stock kernel is about 25× slower than the max pool itself (see the platform notes).
 // One pass over the pooling windows; per channel, the taps of the window are scanned for its known maximum.
 import * as tf from '@tensorflow/tfjs';
-import { withHeapViews } from './wasm-heap.js';
+import { withBackendViews } from './backend-memory.js';
 
 interface MaxPoolGradAttrs {
   filterSize: [number, number] | number;
@@ -29,7 +29,7 @@ function maxPoolGrad({ inputs, backend, attrs }: Parameters<tf.KernelFunc>[0]): 
   );
   const { batchSize, inHeight, inWidth, inChannels: channels, outHeight, outWidth } = info;
   const { strideHeight, strideWidth, filterHeight, filterWidth } = info;
-  const { out, outValues: dx, inputValues } = withHeapViews(backend, { shape: input.shape, dtype: 'float32' }, [
+  const { out, outValues: dx, inputValues } = withBackendViews(backend, { shape: input.shape, dtype: 'float32' }, [
     dy,
     input,
     output,

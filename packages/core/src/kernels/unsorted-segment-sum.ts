@@ -1,6 +1,6 @@
 // UnsortedSegmentSum for wasm, which has none: the gradient of gather (embeddings, tolstoi_char_rnn) needs it.
 import * as tf from '@tensorflow/tfjs';
-import { withHeapViews } from './wasm-heap.js';
+import { withBackendViews } from './backend-memory.js';
 
 /** out[s, ...] = Σ_{i: ids[i] = s} x[i, ...]; ids outside [0, numSegments) are dropped, as on the cpu backend. */
 function unsortedSegmentSum({ inputs, backend, attrs }: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
@@ -11,7 +11,7 @@ function unsortedSegmentSum({ inputs, backend, attrs }: Parameters<tf.KernelFunc
   if (segmentIds.shape.length !== 1 || segmentIds.shape[0] !== rows) {
     throw new Error(`UnsortedSegmentSum: segmentIds of shape [${segmentIds.shape}] must be [${rows}] (x is [${x.shape}])`);
   }
-  const { out, outValues, inputValues } = withHeapViews(
+  const { out, outValues, inputValues } = withBackendViews(
     backend,
     { shape: [numSegments, ...x.shape.slice(1)], dtype: x.dtype },
     [x, segmentIds],

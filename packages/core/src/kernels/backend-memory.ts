@@ -1,0 +1,42 @@
+// Kernels written in JS read and write tensors where the cpu and wasm backends keep them, without copies: the wasm
+// backend in its heap, the cpu backend in typed arrays of its own.
+import type * as tf from '@tensorflow/tfjs';
+
+type TypedArray = Float32Array | Int32Array | Uint8Array;
+
+interface WasmBackend {
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  typedArrayFromHeap(tensor: tf.TensorInfo): TypedArray;
+}
+
+interface CpuBackend {
+  makeTensorInfo(shape: number[], dtype: tf.DataType, values: TypedArray): tf.TensorInfo;
+  data: { get(dataId: unknown): { values: TypedArray } };
+}
+
+function isWasm(backend: unknown): backend is WasmBackend {
+  return typeof (backend as Partial<WasmBackend>).typedArrayFromHeap === 'function';
+}
+
+/**
+ * A zero-filled output tensor and views of the output and the inputs' values (numeric tensors). On wasm
+ * the output is allocated first and the input views taken after: allocation can grow the heap, which detaches every
+ * view taken before it.
+ */
+export function withBackendViews(
+  backend: unknown,
+  output: { shape: number[]; dtype: tf.DataType },
+  inputs: tf.TensorInfo[],
+): { out: tf.TensorInfo; outValues: TypedArray; inputValues: TypedArray[] } {
+  if (isWasm(backend)) {
+    const out = backend.makeOutput(output.shape, output.dtype);
+    const outValues = backend.typedArrayFromHeap(out);
+    outValues.fill(0);
+    return { out, outValues, inputValues: inputs.map((t) => backend.typedArrayFromHeap(t)) };
+  }
+  const cpu = backend as CpuBackend;
+  const size = output.shape.reduce((a, b) => a * b, 1);
+  const outValues = output.dtype === 'int32' ? new Int32Array(size) : output.dtype === 'bool' ? new Uint8Array(size) : new Float32Array(size);
+  const out = cpu.makeTensorInfo(output.shape, output.dtype, outValues);
+  return { out, outValues, inputValues: inputs.map((t) => cpu.data.get(t.dataId).values) };
+}
