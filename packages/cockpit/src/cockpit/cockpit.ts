@@ -39,7 +39,7 @@ import {
   Rng, RunStatus, RunStream, toValueMap, type EvaluationRecord, type InstrumentConfig, type Quantity as QuantityRecord,
   type RunStarted, type Sink, type StepRecord,
 } from '@flightdeck/core';
-import { computeBatchStats, hessianVectorProduct, parameters } from '../engine/index.js';
+import { computeBatchStats, hessianOperator, parameters, type HessianOperator } from '../engine/index.js';
 import type { EngineOptions, LossKind, ParamInfo } from '../engine/types.js';
 import { recordsToCockpitLog, writeCockpitLogFile, type CockpitLog, type LogRecord } from '../log/index.js';
 import { configuration, type Preset } from '../presets/index.js';
@@ -182,18 +182,22 @@ export class Cockpit {
     let loss: number;
     let quantities: QuantityRecord[] = [];
     const grads = stats.grads.map((g) => tf.clone(g));
+    // Made on the first product and shared by every quantity of the step (its first-order pass is made once).
+    let hessian: HessianOperator | undefined;
+    const hvp = (v: tf.Tensor[]) => (hessian ??= hessianOperator(this.model, this.loss, x, y, engine)).apply(v);
     try {
       loss = (await stats.loss.data())[0];
       if (!Number.isFinite(loss)) {
         if (active.length) this.warn(`step ${step}: the loss is ${loss}; no quantity is computed at this step`);
       } else {
-        quantities = await trackStep(active, this.stepData(plan, stats, loss, { x, y, engine }));
+        quantities = await trackStep(active, this.stepData(plan, stats, loss, x, hvp));
       }
     } catch (e) {
       tf.dispose(grads);
       throw e;
     } finally {
       stats.dispose();
+      hessian?.dispose();
     }
     if (quantities.length === 0) return { loss, grads, quantities };
     const record: StepRecord = { step, epoch, loss, quantities };
@@ -243,14 +247,14 @@ export class Cockpit {
     this.quantities.forEach((q) => q.dispose());
   }
 
-  private stepData(plan: StepPlan, stats: StepData['stats'], loss: number, { x, y, engine }: { x: tf.Tensor; y: tf.Tensor; engine: EngineOptions }): StepData {
+  private stepData(plan: StepPlan, stats: StepData['stats'], loss: number, x: tf.Tensor, hvp: StepData['hvp']): StepData {
     return {
       ...plan,
       params: this.params,
       stats,
       loss,
       batchSize: x.shape[0],
-      hvp: (v) => hessianVectorProduct(this.model, this.loss, x, y, v, engine),
+      hvp,
       rng: (label) => new Rng(`${this.seed}:${plan.step}:${label}`),
       warn: (m) => this.warn(m),
     };

@@ -86,3 +86,26 @@ export function sampledOutputFactors(loss: LossKind, logits: tf.Tensor2D, sample
     }
   }
 }
+
+/**
+ * r ↦ H_n r_n for every example: the loss Hessians with respect to the logits applied to r [N, K]. The curvature is
+ * computed once (dispose frees it). Cross-entropy: p ⊙ r − p (pᵀr); MSE: (2/K) r; BCE: σ(1 − σ)/K ⊙ r.
+ */
+export function outputHessianProduct(loss: LossKind, logits: tf.Tensor2D): { apply(r: tf.Tensor): tf.Tensor; dispose(): void } {
+  const k = logits.shape[1];
+  switch (loss) {
+    case 'softmax_cross_entropy': {
+      const p = tf.softmax(logits);
+      return { apply: (r) => tf.mul(p, tf.sub(r, tf.sum(tf.mul(p, r), 1, true))), dispose: () => p.dispose() };
+    }
+    case 'mean_squared_error':
+      return { apply: (r) => tf.mul(r, 2 / k), dispose: () => {} };
+    case 'sigmoid_cross_entropy': {
+      const weights = tf.tidy(() => {
+        const s = tf.sigmoid(logits);
+        return tf.div(tf.mul(s, tf.sub(1, s)), k);
+      });
+      return { apply: (r) => tf.mul(weights, r), dispose: () => weights.dispose() };
+    }
+  }
+}

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { mulPerExample } from './broadcast.js';
-import type { ActivationStep, LayerVariable } from './step.js';
+import type { ActivationStep, LayerVariable, Linearized } from './step.js';
 
 export type ActivationName = 'relu' | 'sigmoid' | 'tanh';
 export const ACTIVATIONS: readonly string[] = ['relu', 'sigmoid', 'tanh'];
@@ -63,5 +63,19 @@ export class ElementwiseActivationStep implements ActivationStep {
   residual(z: tf.Tensor, gOut: tf.Tensor): tf.Tensor | null {
     const second = this.derivatives.second(z);
     return second && tf.mul(second, gOut);
+  }
+
+  /** R{y} = φ'(z) R{z}; R{g_z} = φ'(z) R{gOut} + φ''(z) gOut R{z}. */
+  linearize(z: tf.Tensor, gOut: tf.Tensor): Linearized {
+    const [first, residual] = tf.tidy(() => [this.derivatives.first(z), this.residual(z, gOut) ?? []].flat()) as [tf.Tensor, tf.Tensor?];
+    return {
+      forward: (rz) => rz && tf.mul(first, rz),
+      backward: (rz, rgOut, _rParams, withInput) => {
+        if (!withInput) return { input: null, params: [] };
+        const carried = tf.mul(first, rgOut);
+        return { input: residual && rz ? tf.add(carried, tf.mul(residual, rz)) : carried, params: [] };
+      },
+      dispose: () => tf.dispose(residual ? [first, residual] : [first]),
+    };
   }
 }

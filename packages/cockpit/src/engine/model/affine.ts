@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { matMul } from '../linalg.js';
-import type { KnownStep, LayerVariable } from './step.js';
+import type { KnownStep, LayerVariable, Linearized } from './step.js';
 
 /**
  * y = a·W + b for a [N, in], W [in, out] (tfjs layout). On its own it is a Dense layer whose weights are all frozen
@@ -27,5 +27,14 @@ export class AffineStep implements KnownStep {
 
   backpropFactors(s: tf.Tensor): tf.Tensor {
     return matMul(s as tf.Tensor2D, this.kernel.read() as tf.Tensor2D, false, true);
+  }
+
+  /** A fixed affine map: R{y} = R{a}·W. */
+  linearize(_a: tf.Tensor, _gOut: tf.Tensor): Linearized {
+    return {
+      forward: (ra) => ra && tf.matMul(ra as tf.Tensor2D, this.kernel.read() as tf.Tensor2D),
+      backward: (_ra, rgOut, _rParams, withInput) => ({ input: withInput ? this.backpropFactors(rgOut) : null, params: [] }),
+      dispose: () => {},
+    };
   }
 }

@@ -4,7 +4,7 @@ import { sumAxis } from '../linalg.js';
 import { patches } from '../patches.js';
 import type { LayerGrads } from '../per-example/layer-grads.js';
 import { ConvGrads } from '../per-example/conv-grads.js';
-import type { LayerVariable, ParametrisedStep } from './step.js';
+import type { LayerVariable, Linearized, ParametrisedStep } from './step.js';
 
 /** 2-D convolution (NHWC, kernel [kh, kw, in, out], no dilation) plus bias. */
 export class Conv2DStep implements ParametrisedStep {
@@ -40,6 +40,34 @@ export class Conv2DStep implements ParametrisedStep {
   backpropFactors(s: tf.Tensor, columns: number, a: tf.Tensor): tf.Tensor {
     const inputShape = [columns * a.shape[0]!, ...a.shape.slice(1)] as [number, number, number, number];
     return tf.conv2dTranspose(s as tf.Tensor4D, this.kernel.read() as tf.Tensor4D, inputShape, this.strides, this.pad);
+  }
+
+  /**
+   * As Dense with convolutions: R{y} = conv(R{a}, W) + conv(a, R{W}) + R{b}; R{g_a} = convᵀ(R{gOut}, W) +
+   * convᵀ(gOut, R{W}); R{g_W} = filterGrad(a, R{gOut}) + filterGrad(R{a}, gOut); R{g_b} = Σ R{gOut}.
+   */
+  linearize(a: tf.Tensor, gOut: tf.Tensor): Linearized {
+    const [input, g] = [a as tf.Tensor4D, gOut as tf.Tensor4D];
+    const kernel = this.kernel.read() as tf.Tensor4D;
+    const conv = (x: tf.Tensor, w: tf.Tensor) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, this.strides, this.pad);
+    const inputGrad = (dy: tf.Tensor, w: tf.Tensor) => tf.conv2dTranspose(dy as tf.Tensor4D, w as tf.Tensor4D, input.shape, this.strides, this.pad);
+    const filterGrad = (x: tf.Tensor, dy: tf.Tensor) =>
+      tf.engine().runKernel(tf.Conv2DBackpropFilter, { x, dy }, { strides: this.strides, pad: this.pad, dataFormat: 'NHWC', filterShape: this.kernelShape }) as tf.Tensor4D;
+    return {
+      forward: (ra, [rKernel, rBias]) => {
+        const moved = conv(input, rKernel!);
+        const y = ra ? tf.add(moved, conv(ra, kernel)) : moved;
+        return rBias ? tf.add(y, rBias) : y;
+      },
+      backward: (ra, rgOut, [rKernel], withInput) => {
+        const alongOut = filterGrad(input, rgOut);
+        const kernelGrad = ra ? tf.add(alongOut, filterGrad(ra, g)) : alongOut;
+        const inputGradient = withInput ? tf.add(inputGrad(rgOut, kernel), inputGrad(g, rKernel!)) : null;
+        const params = this.bias ? [kernelGrad, sumAxis(tf.reshape(rgOut, [-1, this.kernelShape[3]]), 0)] : [kernelGrad];
+        return { input: inputGradient, params };
+      },
+      dispose: () => {},
+    };
   }
 
   /** Per-example gradients by im2col: G_n = P_nᵀ δ_n with the patches P_n [positions, kh·kw·in]. */

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { mulPerExample } from './broadcast.js';
-import type { ForwardContext, KnownStep, LayerVariable } from './step.js';
+import { linearMap } from './linear-map.js';
+import type { ForwardContext, KnownStep, LayerVariable, Linearized } from './step.js';
 
 /** Inverted dropout in training mode, with the call's mask: a linear map per example. */
 export class DropoutStep implements KnownStep {
@@ -21,5 +22,9 @@ export class DropoutStep implements KnownStep {
 
   backpropFactors(s: tf.Tensor, columns: number, a: tf.Tensor, ctx: ForwardContext): tf.Tensor {
     return mulPerExample(s, columns, ctx.dropoutMask(this, a.shape, this.rate));
+  }
+
+  linearize(a: tf.Tensor, _gOut: tf.Tensor, ctx: ForwardContext): Linearized {
+    return linearMap(this, a, ctx);
   }
 }

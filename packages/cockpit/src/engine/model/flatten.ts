@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import type { KnownStep, LayerVariable } from './step.js';
+import { linearMap } from './linear-map.js';
+import type { ForwardContext, KnownStep, LayerVariable, Linearized } from './step.js';
 
 export class FlattenStep implements KnownStep {
   readonly variables: readonly LayerVariable[] = [];
@@ -16,5 +17,9 @@ export class FlattenStep implements KnownStep {
 
   backpropFactors(s: tf.Tensor, columns: number, a: tf.Tensor): tf.Tensor {
     return tf.reshape(s, [columns * a.shape[0]!, ...a.shape.slice(1)]);
+  }
+
+  linearize(a: tf.Tensor, _gOut: tf.Tensor, ctx: ForwardContext): Linearized {
+    return linearMap(this, a, ctx);
   }
 }

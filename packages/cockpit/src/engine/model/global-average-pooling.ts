@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import type { KnownStep, LayerVariable } from './step.js';
+import { linearMap } from './linear-map.js';
+import type { ForwardContext, KnownStep, LayerVariable, Linearized } from './step.js';
 
 /** Mean over height and width, NHWC [N, H, W, C] → [N, C] (All-CNN-C's last layer). */
 export class GlobalAveragePoolingStep implements KnownStep {
@@ -19,5 +20,9 @@ export class GlobalAveragePoolingStep implements KnownStep {
     const [, height, width, channels] = a.shape as number[];
     const spread = tf.mul(tf.reshape(s, [columns * a.shape[0]!, 1, 1, channels!]), tf.ones([1, height!, width!, 1]));
     return tf.div(spread, height! * width!);
+  }
+
+  linearize(a: tf.Tensor, _gOut: tf.Tensor, ctx: ForwardContext): Linearized {
+    return linearMap(this, a, ctx);
   }
 }

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { maxPoolFactorBackprop } from '../curvature/max-pool-factors.js';
+import { MaxPoolRouting, maxPoolFactorBackprop } from '../curvature/max-pool-factors.js';
 import { vjpPerColumn } from './broadcast.js';
-import type { KnownStep, LayerVariable } from './step.js';
+import { linearMap } from './linear-map.js';
+import type { ForwardContext, KnownStep, LayerVariable, Linearized } from './step.js';
 
 /** 2-D max or average pooling, NHWC. */
 export class PoolingStep implements KnownStep {
@@ -25,11 +26,23 @@ export class PoolingStep implements KnownStep {
     return pool(a as tf.Tensor4D, this.poolSize, this.strides, this.pad);
   }
 
+  private info(a: tf.Tensor): tf.backend_util.Conv2DInfo {
+    return tf.backend_util.computePool2DInfo(a.shape as [number, number, number, number], this.poolSize, this.strides, 1, this.pad);
+  }
+
   backpropFactors(s: tf.Tensor, columns: number, a: tf.Tensor): tf.Tensor {
-    if (this.kind === 'maxPool') {
-      const info = tf.backend_util.computePool2DInfo(a.shape as [number, number, number, number], this.poolSize, this.strides, 1, this.pad);
-      return maxPoolFactorBackprop(s as tf.Tensor4D, columns, a as tf.Tensor4D, info);
-    }
+    if (this.kind === 'maxPool') return maxPoolFactorBackprop(s as tf.Tensor4D, columns, a as tf.Tensor4D, this.info(a));
     return vjpPerColumn((t) => this.apply(t), s, columns, a);
+  }
+
+  /** Max pooling is linear where its maxima stay: directions follow the routing of this input. */
+  linearize(a: tf.Tensor, _gOut: tf.Tensor, ctx: ForwardContext): Linearized {
+    if (this.kind === 'avgPool') return linearMap(this, a, ctx);
+    const routing = new MaxPoolRouting(a as tf.Tensor4D, this.info(a));
+    return {
+      forward: (ra) => ra && routing.gather(ra),
+      backward: (_ra, rgOut, _rParams, withInput) => ({ input: withInput ? routing.scatter(rgOut, 1) : null, params: [] }),
+      dispose: () => routing.dispose(),
+    };
   }
 }

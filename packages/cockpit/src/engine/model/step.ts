@@ -30,6 +30,24 @@ export interface KnownStep extends Step {
    * through this step's Jacobian at input a [N, ...in].
    */
   backpropFactors(s: tf.Tensor, columns: number, a: tf.Tensor, ctx: ForwardContext): tf.Tensor;
+  /** This step around its input a and output gradient gOut of one pass, for Hessian-vector products. */
+  linearize(a: tf.Tensor, gOut: tf.Tensor, ctx: ForwardContext): Linearized;
+}
+
+/**
+ * Pearlmutter's R-operator through one step y = f(a, θ) of a pass whose backward gives (g_a, g_θ) = J_aᵀ gOut,
+ * J_θᵀ gOut: R{x} is the derivative of x along a direction of the parameters, R{θ} = v. null stands for zero.
+ */
+export interface Linearized {
+  /** R{y} = J_a R{a} + J_θ R{θ}. */
+  forward(ra: tf.Tensor | null, rParams: readonly tf.Tensor[]): tf.Tensor | null;
+  /**
+   * R{g_a} and R{g_θ}, from R{a}, R{gOut} and R{θ}: the Jacobians' transposes applied to R{gOut}, plus the
+   * second-order terms in gOut. R{g_a} only when `withInput` (earlier steps have parameters).
+   */
+  backward(ra: tf.Tensor | null, rgOut: tf.Tensor, rParams: readonly tf.Tensor[], withInput: boolean): { input: tf.Tensor | null; params: tf.Tensor[] };
+  /** Frees what linearize() kept (masks, routing indices). */
+  dispose(): void;
 }
 
 /** A step with parameters whose per-example gradients follow from its input and output gradient. */
