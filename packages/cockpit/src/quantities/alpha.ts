@@ -14,7 +14,7 @@ import { disposeAll, download, downloadScalar, read, requireStat, scalarRecord, 
  * otherwise d = θ_{n+1} − θ_n is only known at the end, so θ_n and the individual gradients are kept.
  */
 type Start =
-  | { step: number; path: 'sgd'; f: number; varF: number; slopes: number[]; direction: tf.Tensor[]; lr: number; factors?: (GradientFactors | undefined)[] }
+  | { step: number; path: 'sgd'; f: number; varF: number; slopes: number[]; direction: tf.Tensor[]; length: number; lr: number; factors?: (GradientFactors | undefined)[] }
   | { step: number; path: 'general'; f: number; varF: number; theta: tf.Tensor[]; gradients: tf.Tensor[]; direction?: tf.Tensor[] };
 
 export class Alpha extends NextStepQuantity {
@@ -69,7 +69,7 @@ export class Alpha extends NextStepQuantity {
       const lr = data.optimizer.lr;
       const direction = tf.tidy(() => data.stats.grads.map((g) => tf.mul(g, -lr)));
       const factors = data.stats.factors?.map((f) => f && { a: tf.clone(f.a), delta: tf.clone(f.delta) });
-      return { step: data.step, path: 'sgd', f, varF, slopes: p.map((pi) => -pi / gNorm), direction, lr, factors };
+      return { step: data.step, path: 'sgd', f, varF, slopes: p.map((pi) => -pi / gNorm), direction, length: lr * gNorm, lr, factors };
     }
     if (!this.warnedGeneral) {
       this.warnedGeneral = true;
@@ -80,7 +80,8 @@ export class Alpha extends NextStepQuantity {
   }
 
   private async finish(start: Start, direction: tf.Tensor[], data: StepData): Promise<number | undefined> {
-    const t = Math.sqrt(await downloadScalar(squaredNorm(direction)));
+    // ‖d‖ = lr·‖g‖ for SGD, with ‖g‖² = mean_i g_i·g from the Gram matrix already downloaded.
+    const t = start.path === 'sgd' ? start.length : Math.sqrt(await downloadScalar(squaredNorm(direction)));
     const startSlopes = start.path === 'sgd' ? start.slopes : (await download(projectEach(start.gradients, direction))).map((s) => s / t);
     const endSlopes = (await read(requireStat(data, 'projections', this.name))).map((s) => s / t);
     const endLosses = await read(data.stats.individualLosses);
