@@ -84,3 +84,22 @@ describe.each(BACKENDS)('Hessian-vector products on %s', (backend) => {
     operator.dispose();
   });
 });
+
+describe('Hessian-vector products of chains that start without parameters', () => {
+  beforeAll(() => useBackend('cpu'));
+
+  it('skips the steps before the first parameter, and refuses a model without any', () => {
+    const rng = new Rng(4);
+    const model = tf.sequential({ layers: [L.flatten({ inputShape: [3, 2] }), L.dropout({ rate: 0.3 }), L.dense({ units: 4, activation: 'sigmoid' }), L.dense({ units: 2 })] });
+    model.setWeights(model.getWeights().map((w) => randn(rng, w.shape, 0.6)));
+    const [x, y] = [randn(rng, [5, 3, 2]), tf.tensor1d([0, 1, 1, 0, 1], 'int32')];
+    const chain = chainOf(model);
+    const ctx = new CallContext(2);
+    const targets = targetMatrix('softmax_cross_entropy', y, [5, 2]);
+    const v = model.trainableWeights.map((t) => randn(rng, t.shape as number[]));
+    const operator = chainHessianOperator(chain, 'softmax_cross_entropy', x, targets, ctx);
+    expect(relativeError(operator.apply(v), chainHvp(chain, 'softmax_cross_entropy', x, targets, ctx, v))).toBeLessThan(2e-5);
+    const empty = tf.sequential({ layers: [L.flatten({ inputShape: [2, 2] })] });
+    expect(() => hessianOperator(empty, 'mean_squared_error', randn(rng, [3, 2, 2]), randn(rng, [3, 4]))).toThrow(/no trainable parameters/);
+  });
+});
