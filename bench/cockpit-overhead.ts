@@ -5,6 +5,7 @@
 // Run: node -r ./tools/ts-register.cjs bench/cockpit-overhead.ts [options]
 //   --backends wasm,cpu   --models mlp,cnn,mlp-mnist   --presets economy,business,full   --reps 2   --window1 4   --breakdown
 //   --quantities Loss,NormTest,…   --memory   (--presets none: the breakdown or the memory figures alone)
+//   --curvature diag_ggn_mc   (the presets' TICDiag and HessTrace on this curvature instead of diag_h)
 // (--quantities: which quantities the breakdown measures alone; default all of its list.)
 // (--window1: steps per measurement at interval 1, except full, which is always 1 step.)
 // Models: "mlp" is DeepOBS mnist_mlp's shape (784-1000-500-100-10, ReLU, batch 128); "cnn" is cifar10_3c3d's
@@ -18,7 +19,7 @@ import * as tf from '@tensorflow/tfjs';
 import { selectBackend, type BackendName } from '@flightdeck/core';
 import { cockpitProblem, type CockpitProblem as Problem } from './cockpit-problems.js';
 import {
-  Alpha, Cockpit, GradHist1d, hessianOperator, GradHist2d, HessMaxEV, HessTrace, InnerTest, Loss, NormTest, TICDiag, linear, type CockpitQuantity, type Preset,
+  Alpha, Cockpit, type Curvature, GradHist1d, hessianOperator, GradHist2d, HessMaxEV, HessTrace, InnerTest, Loss, NormTest, TICDiag, linear, type CockpitQuantity, type Preset,
 } from '@flightdeck/cockpit';
 import { flag, option } from './args.js';
 
@@ -30,6 +31,7 @@ const window1 = Number(option('window1', '4'));
 const breakdown = flag('breakdown');
 const breakdownOnly = flag('quantities') ? option('quantities', '').split(',') : undefined;
 const memory = flag('memory');
+const curvature = option('curvature', 'diag_h') as Curvature;
 const LR = 0.01;
 
 type ModelName = 'mlp' | 'mlp-mnist' | 'cnn';
@@ -68,6 +70,7 @@ function cockpitTrainer(p: Problem, label: string, window: number, config: { pre
     model: p.model,
     loss: 'softmax_cross_entropy',
     preset: config.preset,
+    curvature,
     trackSchedule: linear(config.interval ?? 1),
     quantities: config.quantities,
     warn: (m) => process.stderr.write(`  warning: ${m}\n`),
@@ -193,7 +196,7 @@ async function peakMemory(p: Problem): Promise<string> {
 }
 
 async function main(): Promise<void> {
-  console.log(`Node ${process.version}, tfjs ${tf.version.tfjs}, ${reps} round(s), ${window1} step(s) per interval-1 measurement\n`);
+  console.log(`Node ${process.version}, tfjs ${tf.version.tfjs}, ${reps} round(s), ${window1} step(s) per interval-1 measurement, TICDiag and HessTrace on ${curvature}\n`);
   for (const backend of backends) {
     await selectBackend(backend);
     for (const name of modelNames) {

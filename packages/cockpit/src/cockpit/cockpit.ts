@@ -43,7 +43,7 @@ import { computeBatchStats, hessianOperator, parameters, type HessianOperator } 
 import type { EngineOptions, LossKind, ParamInfo } from '../engine/types.js';
 import { recordsToCockpitLog, writeCockpitLogFile, type CockpitLog, type LogRecord } from '../log/index.js';
 import { configuration, type Preset } from '../presets/index.js';
-import type { CockpitQuantity, OptimizerInfo, StepData, StepPlan } from '../quantities/index.js';
+import type { CockpitQuantity, Curvature, OptimizerInfo, StepData, StepPlan } from '../quantities/index.js';
 import type { TrackSchedule } from '../schedules/index.js';
 import { planStep, trackStep } from './step-plan.js';
 
@@ -57,6 +57,8 @@ export interface CockpitOptions {
   preset?: Preset;
   /** The preset's schedule (default: every step). */
   trackSchedule?: TrackSchedule;
+  /** The curvature of the preset's TICDiag and HessTrace (default diag_h, the original's). */
+  curvature?: Curvature;
   quantities?: CockpitQuantity[];
   /** The Cockpit writes a whole run to this sink (RunStarted, StepRecords, RunFinished in finish()). */
   sink?: Sink;
@@ -128,7 +130,7 @@ export class Cockpit {
     this.model = options.model;
     this.loss = options.loss;
     this.preset = options.preset;
-    this.quantities = [...(options.preset ? configuration(options.preset, options.trackSchedule) : []), ...(options.quantities ?? [])];
+    this.quantities = [...(options.preset ? configuration(options.preset, options.trackSchedule, options.curvature) : []), ...(options.quantities ?? [])];
     if (this.quantities.length === 0) throw new Error('Cockpit: no quantities; give a preset or a list of quantities');
     this.params = parameters(options.model);
     this.optimizer = options.optimizer;

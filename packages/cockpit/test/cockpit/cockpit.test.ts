@@ -184,3 +184,21 @@ test('no tensor leaks over steps with the full preset', async () => {
   tf.dispose(data.flatMap((b) => [b.x, b.y]));
   model.dispose();
 });
+
+test("a preset's curvature option reaches TICDiag and HessTrace, whose values then come from the Monte-Carlo GGN", async () => {
+  const values = async (curvature?: 'diag_ggn_mc') => {
+    const model = tinyMlp();
+    const cockpit = new Cockpit({ model, loss: 'softmax_cross_entropy', preset: 'business', curvature, warn: () => {} });
+    const { x, y } = batches(1)[0]!;
+    const { quantities } = await cockpit.step({ step: 0, x, y });
+    const config = cockpit.instrumentConfig().quantities.find((q) => q.name === 'HessTrace');
+    cockpit.dispose();
+    model.dispose();
+    return { config: JSON.stringify(config), trace: quantities.find((q) => q.name === 'HessTrace')!.vector!.values };
+  };
+  const [exact, sampled] = [await values(), await values('diag_ggn_mc')];
+  expect(exact.config).toContain('diag_h');
+  expect(sampled.config).toContain('diag_ggn_mc');
+  expect(sampled.trace).toHaveLength(exact.trace.length);
+  expect(sampled.trace.some((v, i) => Math.abs(v - exact.trace[i]!) > 1e-6 * Math.abs(exact.trace[i]!))).toBe(true);
+});

@@ -23,6 +23,14 @@ test("with the original's constructor defaults, on one shared schedule (every st
   expect(sparse.every((q) => q.schedule(20) && !q.schedule(21))).toBe(true);
 });
 
+test('the curvature of TICDiag and HessTrace can be chosen for a preset, and is checked', () => {
+  const options = (qs: CockpitQuantity[]) => Object.fromEntries(qs.map((q) => [q.name, q.options()]));
+  const cheap = options(configuration('business', linear(1), 'diag_ggn_mc'));
+  expect(cheap.TICDiag).toEqual({ curvature: 'diag_ggn_mc', epsilon: 1e-7 });
+  expect(cheap.HessTrace).toEqual({ curvature: 'diag_ggn_mc' });
+  expect(() => configuration('full', linear(1), 'diag_x' as 'diag_h')).toThrow(/TICDiag: unknown curvature "diag_x"/);
+});
+
 test('an unknown preset or curvature is refused by name', () => {
   expect(() => configuration('first' as 'full')).toThrow(/unknown Cockpit configuration "first"/);
   expect(() => new TICDiag(linear(1), 'diag_x' as 'diag_h')).toThrow(/TICDiag: unknown curvature "diag_x"; expected one of diag_h, diag_ggn_exact, diag_ggn_mc/);
