@@ -191,10 +191,10 @@ test("a preset's curvature option reaches TICDiag and HessTrace, whose values th
     const cockpit = new Cockpit({ model, loss: 'softmax_cross_entropy', preset: 'business', curvature, warn: () => {} });
     const { x, y } = batches(1)[0]!;
     const { quantities } = await cockpit.step({ step: 0, x, y });
-    const config = cockpit.instrumentConfig().quantities.find((q) => q.name === 'HessTrace');
+    const config = cockpit.instrumentConfig().quantities!.find((q) => q.name === 'HessTrace');
     cockpit.dispose();
     model.dispose();
-    return { config: JSON.stringify(config), trace: quantities.find((q) => q.name === 'HessTrace')!.vector!.values };
+    return { config: JSON.stringify(config), trace: quantities.find((q) => q.name === 'HessTrace')!.vector!.values! };
   };
   const [exact, sampled] = [await values(), await values('diag_ggn_mc')];
   expect(exact.config).toContain('diag_h');
