@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { convKernelDiagonal } from '../curvature/conv-kernel-diagonal.js';
 import { sumAxis } from '../linalg.js';
+import { sumOfSquares } from '../sum-of-squares.js';
 import { patches } from '../patches.js';
 import type { LayerGrads } from '../per-example/layer-grads.js';
 import { ConvGrads } from '../per-example/conv-grads.js';
@@ -90,6 +91,6 @@ export class Conv2DStep implements ParametrisedStep {
     patchesT.dispose();
     if (!this.bias) return [kernel];
     const biasGrads = tf.reshape(sumAxis(rows, 2), [columns * n, out]);
-    return [kernel, sumAxis(tf.square(biasGrads), 0)];
+    return [kernel, sumOfSquares(biasGrads)];
   }
 }

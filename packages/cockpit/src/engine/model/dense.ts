@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { matMul, sumAxis } from '../linalg.js';
+import { sumOfSquares } from '../sum-of-squares.js';
 import { DenseGrads } from '../per-example/dense-grads.js';
 import type { LayerGrads } from '../per-example/layer-grads.js';
 import { AffineStep } from './affine.js';
@@ -45,7 +46,7 @@ export class DenseStep extends AffineStep implements ParametrisedStep {
 
   factorDiagonal(s: tf.Tensor, columns: number, a: tf.Tensor): tf.Tensor[] {
     const [n, out] = [a.shape[0]!, s.shape[1]!];
-    const squares = sumAxis(tf.reshape(tf.square(s), [columns, n, out]), 0);
+    const squares = sumOfSquares(tf.reshape(s, [columns, n, out])) as tf.Tensor2D;
     const kernel = matMul(tf.square(a as tf.Tensor2D), squares, true, false);
     return this.bias ? [kernel, sumAxis(squares, 0)] : [kernel];
   }

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { type Axis, binCounts, type JointAxes } from '../../quantities/bin-counts.js';
-import { matMul, sumAxis } from '../linalg.js';
+import { matMul } from '../linalg.js';
+import { sumOfSquares } from '../sum-of-squares.js';
 import type { LayerGrads } from './layer-grads.js';
 
 /**
@@ -25,7 +26,7 @@ export class MaterializedGrads implements LayerGrads {
   }
 
   sumSquared(): tf.Tensor[] {
-    return this.grads.map((g) => sumAxis(tf.square(g), 0));
+    return this.grads.map((g) => sumOfSquares(g));
   }
 
   factors(): undefined {
