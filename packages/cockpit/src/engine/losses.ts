@@ -39,7 +39,10 @@ export function individualLosses(loss: LossKind, logits: tf.Tensor, targets: tf.
 
 /**
  * Square-root factors S of each example's loss Hessian with respect to the logits, H_n = Σ_c S[c, n] S[c, n]ᵀ:
- * [C, N, K]. Cross-entropy: S[c, n] = √p_c (e_c − p); MSE: √(2/K) e_c; BCE: √(σ_c(1 − σ_c)/K) e_c.
+ * [C, N, K]. MSE: √(2/K) e_c; BCE: √(σ_c(1 − σ_c)/K) e_c (C = K). Cross-entropy: H = diag(p) − ppᵀ has rank K − 1
+ * (H·1 = 0), so C = K − 1 columns suffice, and every column costs a backward pass in the curvature diagonals:
+ * the Cholesky factor of H restricted to the first K − 1 logits, extended by H's null vector. In closed form, with
+ * t_c = Σ_{i>c} p_i: S[c] = √(p_c t_c / (p_c + t_c)) · (e_c − Σ_{i>c} (p_i / t_c) e_i), every ratio in [0, 1].
  */
 export function outputHessianFactors(loss: LossKind, logits: tf.Tensor2D): tf.Tensor3D {
   const k = logits.shape[1];
@@ -47,8 +50,12 @@ export function outputHessianFactors(loss: LossKind, logits: tf.Tensor2D): tf.Te
   switch (loss) {
     case 'softmax_cross_entropy': {
       const p = tf.softmax(logits);
-      const sqrtP = tf.reshape(tf.transpose(tf.sqrt(p)), [k, -1, 1]);
-      return tf.mul(sqrtP, tf.sub(eye, p)) as tf.Tensor3D;
+      const after = tf.cumsum(p, 1, true, true); // t_c
+      const columns = (t: tf.Tensor) => tf.reshape(tf.slice(tf.transpose(t), 0, k - 1), [k - 1, -1, 1]);
+      const scale = columns(tf.sqrt(tf.divNoNan(tf.mul(p, after), tf.add(p, after))));
+      const below = tf.reshape(tf.tensor2d(Array.from({ length: (k - 1) * k }, (_, j) => Number(j % k > Math.floor(j / k))), [k - 1, k]), [k - 1, 1, k]);
+      const shares = tf.divNoNan(tf.reshape(p, [1, -1, k]), columns(after));
+      return tf.mul(scale, tf.sub(tf.slice(eye, 0, k - 1), tf.mul(below, shares))) as tf.Tensor3D;
     }
     case 'mean_squared_error':
       return tf.mul(tf.onesLike(logits), tf.mul(eye, Math.sqrt(2 / k))) as tf.Tensor3D;

@@ -3,7 +3,8 @@
 // Jacobians from tf.grad and the loss Hessians H_n in closed form.
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '@flightdeck/core';
-import { computeBatchStats, hessianVectorProduct, type LossKind } from '../../src/engine/index.js';
+import { computeBatchStats, hessianVectorProduct, LOSS_KINDS, type LossKind } from '../../src/engine/index.js';
+import { outputHessianFactors } from '../../src/engine/losses.js';
 import { BACKENDS, randn, relativeError, trainableSize, useBackend } from './helpers.js';
 import { PROBLEMS, type Problem, referenceForward } from './models.js';
 
@@ -67,6 +68,22 @@ export function ggnDiagonalBruteForce(p: Problem): number[] {
 
 describe.each(BACKENDS)('curvature on %s', (backend) => {
   beforeAll(() => useBackend(backend));
+
+  it.each(LOSS_KINDS)('the loss Hessian factors multiply back to the closed-form Hessian, extreme logits included: %s', (loss) => {
+    const rows = [
+      [0.3, -1.2, 2.0, 0.1],
+      [80, 0, -80, 1], // probabilities underflow to 0 and saturate at 1
+      [-3, -3, -3, -3],
+      [0, 0, 0, 200],
+    ];
+    const factors = outputHessianFactors(loss, tf.tensor2d(rows));
+    expect(factors.shape[0]).toBe(loss === 'softmax_cross_entropy' ? 3 : 4); // softmax's Hessian has rank K − 1
+    const s = factors.arraySync();
+    rows.forEach((f, n) => {
+      const h = lossHessian(loss, f);
+      h.forEach((row, i) => row.forEach((hij, j) => expect(s.reduce((acc, column) => acc + column[n]![i]! * column[n]![j]!, 0)).toBeCloseTo(hij, 6)));
+    });
+  });
 
   it.each(Object.keys(PROBLEMS))('HVP matches finite differences of the gradient: %s', (name) => {
     const p = PROBLEMS[name]!(4);
