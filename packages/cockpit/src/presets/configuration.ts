@@ -33,7 +33,7 @@ export function isPreset(label: string): label is Preset {
 
 /**
  * The preset's quantities in the original's order, all on `trackSchedule` (default: every step). `curvature` is
- * that of TICDiag and HessTrace: the original's diag_h by default; diag_ggn_mc (one sampled column instead of ten
+ * that of TICDiag and HessTrace: the original's diag_h by default; diag_ggn_mc (one sampled column instead of K − 1
  * propagated ones) is what the original's experiments used to keep business and full cheap.
  */
 export function configuration(label: Preset, trackSchedule: TrackSchedule = linear(1), curvature: Curvature = 'diag_h'): CockpitQuantity[] {
