@@ -38,7 +38,7 @@ export interface BackwardPass {
   inputs: tf.Tensor[];
   logits: tf.Tensor2D;
   losses: tf.Tensor1D;
-  /** ∇L = (1/N) ∇Σℓ_n per parameter. */
+  /** ∇L = (1/N) ∇Σℓ_n per parameter (empty when the pass was asked for output gradients only). */
   grads: tf.Tensor[];
   /** ∂Σℓ/∂(output of step i) = per-example output gradients, for the steps asked for. */
   outputGrads: (tf.Tensor | undefined)[];
@@ -48,6 +48,7 @@ export interface BackwardPass {
 /**
  * One forward and one backward pass, with zero probes added to the outputs of the steps in `probeAt`: their
  * gradients are every example's output gradient (the examples do not interact), from a single backward pass.
+ * Without `parameterGrads` the weight gradients are not computed at all (the tape skips their products).
  */
 export function backwardPass(
   chain: Chain,
@@ -56,10 +57,11 @@ export function backwardPass(
   targets: tf.Tensor,
   ctx: CallContext,
   probeAt: readonly boolean[],
+  parameterGrads = true,
 ): BackwardPass {
   const shapes = stepShapes(chain, x.shape);
   const probes = chain.steps.map((_, i) => (probeAt[i] ? tf.zeros(shapes[i]!) : undefined));
-  const params = chain.variables.map((v) => v.read());
+  const params = parameterGrads ? chain.variables.map((v) => v.read()) : [];
   const inputs: tf.Tensor[] = [];
   let logits: tf.Tensor2D | undefined;
   let losses: tf.Tensor1D | undefined;

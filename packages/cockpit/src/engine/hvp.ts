@@ -27,8 +27,7 @@ export function chainHessianOperator(chain: Chain, loss: LossKind, x: tf.Tensor,
   if (first < 0) throw new Error('hessianVectorProduct: the model has no trainable parameters');
   // Steps before the first parameter see no direction: they are neither linearised nor visited.
   const steps = (chain.steps as readonly KnownStep[]).slice(first);
-  const pass = backwardPass(chain, loss, x, targets, ctx, chain.steps.map((_, i) => i >= first));
-  tf.dispose(pass.grads);
+  const pass = backwardPass(chain, loss, x, targets, ctx, chain.steps.map((_, i) => i >= first), false);
   const linearized = steps.map((step, j) => step.linearize(pass.inputs[first + j]!, pass.outputGrads[first + j]!, ctx));
   const curvature = outputHessianProduct(loss, pass.logits);
   const n = x.shape[0]!;
