@@ -2,7 +2,7 @@
 // ByproductQuantity): Loss, Time, Parameters, GradNorm.
 import type { Quantity as QuantityRecord } from '@flightdeck/core';
 import { CockpitQuantity, type StepData } from './quantity.js';
-import { perParamRecord, perTensorNorms, scalarRecord } from './records.js';
+import { perParamRecord, perTensorSquaredNorms, scalarRecord } from './records.js';
 
 /** The mean mini-batch loss L(θ_t). */
 export class Loss extends CockpitQuantity {
@@ -35,6 +35,6 @@ export class Parameters extends CockpitQuantity {
 export class GradNorm extends CockpitQuantity {
   readonly name = 'GradNorm';
   async track(data: StepData): Promise<QuantityRecord[]> {
-    return [perParamRecord(this.name, data.params, await perTensorNorms(data.stats.grads))];
+    return [perParamRecord(this.name, data.params, (await perTensorSquaredNorms(data.stats.grads)).map(Math.sqrt))];
   }
 }

@@ -4,7 +4,7 @@
 import type { Quantity as QuantityRecord } from '@flightdeck/core';
 import type { StatsRequest } from '../engine/types.js';
 import { CockpitQuantity, type QuantityName, type StepData } from './quantity.js';
-import { downloadScalar, read, requireStat, scalarRecord, squaredNorm } from './records.js';
+import { read, requireStat, scalarRecord, totalSquaredNorm } from './records.js';
 
 /** sqrt( Σ_n ‖g_n − g‖² / ((N−1)·N·‖g‖²) ). */
 export class NormTest extends CockpitQuantity {
@@ -14,7 +14,7 @@ export class NormTest extends CockpitQuantity {
   }
   async track(data: StepData): Promise<QuantityRecord[]> {
     const l2 = await read(requireStat(data, 'batchL2', this.name));
-    const g2 = await downloadScalar(squaredNorm(data.stats.grads));
+    const g2 = await totalSquaredNorm(data.stats.grads);
     const n = l2.length;
     const v = (l2.reduce((a, b) => a + b, 0) - n * g2) / (n - 1);
     return [scalarRecord(this.name, Math.sqrt(v / n / g2))];

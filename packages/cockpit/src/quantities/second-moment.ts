@@ -6,7 +6,7 @@ import type { StatsRequest } from '../engine/types.js';
 import type { TrackSchedule } from '../schedules/index.js';
 import { checkCurvature, curvatureDiagonal, curvatureRequest, type Curvature } from './curvature.js';
 import { CockpitQuantity, type QuantityName, type StepData, type StepPlan } from './quantity.js';
-import { download, downloadScalar, perParamRecord, requireStat, scalarRecord, squaredNorm, sumAll } from './records.js';
+import { download, downloadScalar, perParamRecord, requireStat, scalarRecord, sumAll, totalSquaredNorm } from './records.js';
 
 /** Σ over every coordinate j of f(g_j, Σ_n g_nj²), as one scalar tensor. */
 function sumOverCoordinates(data: StepData, quantity: QuantityName, f: (g: tf.Tensor, sgs: tf.Tensor, p: number) => tf.Tensor): tf.Scalar {
@@ -76,7 +76,7 @@ export class CABS extends CockpitQuantity {
     const lr = sgdLearningRate(data, this.name);
     const n = data.batchSize;
     const sgs = await downloadScalar(sumAll(requireStat(data, 'sumGradSquared', this.name)));
-    const g2 = await downloadScalar(squaredNorm(data.stats.grads));
+    const g2 = await totalSquaredNorm(data.stats.grads);
     return [scalarRecord(this.name, (lr * (sgs - n * g2)) / (n * data.loss))];
   }
 }
