@@ -17,4 +17,4 @@ export * from './backend/backend.js';
 export * from './pyjson/index.js';
 export * from './deepobs-json/index.js';
 export { transposeLast } from './kernels/transpose-last.js';
-export { withBackendViews } from './kernels/backend-memory.js';
+export { registerJsKernel, withBackendViews } from './kernels/backend-memory.js';

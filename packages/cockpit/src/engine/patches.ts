@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { withBackendViews } from '@flightdeck/core';
+import { registerJsKernel, withBackendViews } from '@flightdeck/core';
 
 /** Where a 2-D window (pooling or convolution) sits: tfjs's own Conv2DInfo carries all of it. */
 export type WindowInfo = Pick<
@@ -80,6 +80,4 @@ function im2colKernel({ inputs, backend, attrs }: Parameters<tf.KernelFunc>[0]):
   return info;
 }
 
-for (const backendName of ['cpu', 'wasm']) {
-  if (!tf.getKernel(IM2COL, backendName)) tf.registerKernel({ kernelName: IM2COL, backendName, kernelFunc: im2colKernel as tf.KernelFunc });
-}
+registerJsKernel(IM2COL, im2colKernel);

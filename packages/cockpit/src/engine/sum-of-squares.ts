@@ -3,7 +3,7 @@
 // x) the backend repacks per call: 14 ms for 32 × 110,592 values. The cpu and wasm backends get one JS pass over
 // the backend's memory instead (3.4 ms), four rows at a time, accumulating in float64.
 import * as tf from '@tensorflow/tfjs';
-import { withBackendViews } from '@flightdeck/core';
+import { registerJsKernel, withBackendViews } from '@flightdeck/core';
 import { sumAxis } from './linalg.js';
 
 const KERNEL = 'FlightdeckSumOfSquares';
@@ -40,9 +40,7 @@ function sumOfSquaresKernel({ inputs, backend }: Parameters<tf.KernelFunc>[0]): 
   return out;
 }
 
-for (const backendName of ['cpu', 'wasm']) {
-  if (!tf.getKernel(KERNEL, backendName)) tf.registerKernel({ kernelName: KERNEL, backendName, kernelFunc: sumOfSquaresKernel as tf.KernelFunc });
-}
+registerJsKernel(KERNEL, sumOfSquaresKernel);
 
 /** Σ_n x[n, ...]² over the first axis: [N, ...shape] → shape (float32 x). */
 export function sumOfSquares(x: tf.Tensor): tf.Tensor {

@@ -3,7 +3,7 @@
 // slower than an elementwise op there, and the tf-op route needs four more passes over inputs of hundreds of MB);
 // other backends run the same rule as tfjs ops.
 import * as tf from '@tensorflow/tfjs';
-import { withBackendViews } from '@flightdeck/core';
+import { registerJsKernel, withBackendViews } from '@flightdeck/core';
 
 export type Range = readonly [number, number];
 
@@ -108,9 +108,7 @@ function binCountsKernel({ inputs, backend, attrs }: Parameters<tf.KernelFunc>[0
   return out;
 }
 
-for (const backendName of ['cpu', 'wasm']) {
-  if (!tf.getKernel(KERNEL, backendName)) tf.registerKernel({ kernelName: KERNEL, backendName, kernelFunc: binCountsKernel as tf.KernelFunc });
-}
+registerJsKernel(KERNEL, binCountsKernel);
 
 /** The same rule as tfjs ops (in float32) for backends without the kernel. */
 function binIndexOps(v: tf.Tensor, axis: Axis): tf.Tensor {

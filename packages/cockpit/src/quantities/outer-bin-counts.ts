@@ -8,7 +8,7 @@
 // once. Every value is binned by binCounts' rule applied to the float32 product, so the counts are the same
 // integers: the search only decides which products need not be looked at.
 import * as tf from '@tensorflow/tfjs';
-import { withBackendViews } from '@flightdeck/core';
+import { registerJsKernel, withBackendViews } from '@flightdeck/core';
 import { type Axis, binCounts, binParameters } from './bin-counts.js';
 
 const KERNEL = 'FlightdeckOuterBinCounts';
@@ -276,9 +276,7 @@ function outerBinCountsKernel({ inputs, backend, attrs }: Parameters<tf.KernelFu
   return out;
 }
 
-for (const backendName of ['cpu', 'wasm']) {
-  if (!tf.getKernel(KERNEL, backendName)) tf.registerKernel({ kernelName: KERNEL, backendName, kernelFunc: outerBinCountsKernel as tf.KernelFunc });
-}
+registerJsKernel(KERNEL, outerBinCountsKernel);
 
 /**
  * int32 counts per bin ([bins]) of every entry of the outer products a_n d_nᵀ, for a [N, p] and d [N, q]: equal to

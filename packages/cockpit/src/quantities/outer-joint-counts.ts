@@ -13,8 +13,7 @@
 // integers; the central bins only decide which pairs need to be looked at. Examples with a non-finite factor (NaN
 // products) and rules whose bins do not increase with the value are counted pair by pair.
 import * as tf from '@tensorflow/tfjs';
-import { transposeLast } from '@flightdeck/core';
-import { withBackendViews } from '@flightdeck/core';
+import { registerJsKernel, transposeLast, withBackendViews } from '@flightdeck/core';
 import { type Axis, binCounts, binIndices, binParameters, type JointAxes } from './bin-counts.js';
 import { binOfProduct, firstAtLeast, type Rule } from './outer-bin-counts.js';
 
@@ -242,9 +241,7 @@ function outerJointCountsKernel({ inputs, backend, attrs }: Parameters<tf.Kernel
   return out;
 }
 
-for (const backendName of ['cpu', 'wasm']) {
-  if (!tf.getKernel(KERNEL, backendName)) tf.registerKernel({ kernelName: KERNEL, backendName, kernelFunc: outerJointCountsKernel as tf.KernelFunc });
-}
+registerJsKernel(KERNEL, outerJointCountsKernel);
 
 function runOuterJointCounts(inputs: Record<string, tf.Tensor>, axes: JointAxes): tf.Tensor1D {
   return tf.engine().runKernel(KERNEL, inputs as unknown as tf.NamedTensorMap, { x: axes.x, y: axes.y } as unknown as tf.NamedAttrMap) as tf.Tensor1D;

@@ -1,6 +1,6 @@
 // Kernels written in JS read and write tensors where the cpu and wasm backends keep them, without copies: the wasm
 // backend in its heap, the cpu backend in typed arrays of its own.
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
 
 type TypedArray = Float32Array | Int32Array | Uint8Array;
 
@@ -39,4 +39,11 @@ export function withBackendViews(
   const outValues = output.dtype === 'int32' ? new Int32Array(size) : output.dtype === 'bool' ? new Uint8Array(size) : new Float32Array(size);
   const out = cpu.makeTensorInfo(output.shape, output.dtype, outValues);
   return { out, outValues, inputValues: inputs.map((t) => cpu.data.get(t.dataId).values) };
+}
+
+/** Registers a JS kernel written with withBackendViews on the backends it serves (cpu, wasm), once. */
+export function registerJsKernel(kernelName: string, kernelFunc: (args: Parameters<tf.KernelFunc>[0]) => tf.TensorInfo): void {
+  for (const backendName of ['cpu', 'wasm']) {
+    if (!tf.getKernel(kernelName, backendName)) tf.registerKernel({ kernelName, backendName, kernelFunc: kernelFunc as tf.KernelFunc });
+  }
 }
