@@ -36,19 +36,20 @@ function problem(name: string): Problem {
 
 /** GradHist1d's default axis (100 bins on (−2, 2), torch.histc's rule). */
 const HISTOGRAM = { range: [-2, 2], bins: 100, clamp: 'edges' } as const;
-const ECONOMY: StatsRequest = { batchL2: true, batchDot: true, gradientHistogram: HISTOGRAM };
+const ECONOMY: StatsRequest = { batchL2: true, meanProjections: true, gradientHistogram: HISTOGRAM };
 
 /** Requests marked `project` also project on a direction, as Alpha does in the presets. */
 const REQUESTS: [string, StatsRequest, { project?: boolean }?][] = [
   ['gradient only (engine)', {}],
   ['batchL2 + batchDot', { batchL2: true, batchDot: true }],
+  ['batchL2 + meanProjections', { batchL2: true, meanProjections: true }],
   ['sumGradSquared', { sumGradSquared: true }],
   ['individualGradients', { individualGradients: true }],
   ['gradientHistogram (GradHist1d)', { gradientHistogram: HISTOGRAM }],
   ['diagGGN', { diagGGN: true }],
   ['diagHessian', { diagHessian: true }],
   ['diagGGNMC (1 sample)', { diagGGNMC: { samples: 1, seed: 1 } }],
-  ['economy (batchL2, batchDot, gradientHistogram, projection)', ECONOMY, { project: true }],
+  ['economy (batchL2, meanProjections, gradientHistogram, projection)', ECONOMY, { project: true }],
   ['business (economy + sumGradSquared + diagHessian)', { ...ECONOMY, sumGradSquared: true, diagHessian: true }, { project: true }],
 ];
 

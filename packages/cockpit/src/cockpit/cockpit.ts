@@ -16,8 +16,8 @@
  * ```
  *
  * Each call computes ONE engine pass at θ_step on the batch: the loss, the mean gradient (returned for the
- * optimizer) and exactly the statistics the quantities scheduled at this step need (per-example norms, Gram
- * matrix, individual gradients, curvature diagonals). At a step where nothing is scheduled the pass is just the
+ * optimizer) and exactly the statistics the quantities scheduled at this step need (per-example norms and
+ * projections, individual gradients, curvature diagonals). At a step where nothing is scheduled the pass is just the
  * loss and the gradient. HessMaxEV adds Hessian-vector products. The model's weights are never changed by the
  * Cockpit, so training with it gives the parameters training without it gives.
  *

@@ -19,7 +19,7 @@ export function mergeRequests(requests: readonly (readonly [string, StatsRequest
   const merged: StatsRequest = {};
   let projector: string | undefined;
   for (const [name, r] of requests) {
-    for (const key of ['batchL2', 'batchDot', 'sumGradSquared', 'individualGradients', 'gradientAbsMax', 'diagHessian', 'diagGGN', 'keepFactors'] as const) {
+    for (const key of ['batchL2', 'batchDot', 'meanProjections', 'sumGradSquared', 'individualGradients', 'gradientAbsMax', 'diagHessian', 'diagGGN', 'keepFactors'] as const) {
       if (r[key]) merged[key] = true;
     }
     if (r.projectOn) {

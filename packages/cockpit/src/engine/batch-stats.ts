@@ -30,7 +30,7 @@ function warnOpaque(chain: Chain, model: tf.LayersModel): void {
 }
 
 function needsPerExample(r: StatsRequest): boolean {
-  return Boolean(r.batchL2 || r.batchDot || r.sumGradSquared || r.individualGradients || r.gradientHistogram || r.gradientHistogram2d || r.gradientAbsMax || r.projectOn || r.keepFactors);
+  return Boolean(r.batchL2 || r.batchDot || r.meanProjections || r.sumGradSquared || r.individualGradients || r.gradientHistogram || r.gradientHistogram2d || r.gradientAbsMax || r.projectOn || r.keepFactors);
 }
 
 function needsCurvature(r: StatsRequest): boolean {
@@ -53,10 +53,8 @@ function splitByGroup<T>(items: readonly T[], groups: LayerGrads[], chain: Chain
   return sizes.map((size) => items.slice(at, (at += size)));
 }
 
-function firstOrder(request: StatsRequest, groups: LayerGrads[], chain: Chain, out: Computed): void {
+function firstOrder(request: StatsRequest, groups: LayerGrads[], chain: Chain, grads: readonly tf.Tensor[], out: Computed): void {
   const sum = <T extends tf.Tensor>(parts: T[]): T => tf.addN(parts) as T;
-  if (request.batchL2) out.batchL2 = sum(groups.map((g) => g.squaredNorms()));
-  if (request.batchDot) out.batchDot = sum(groups.map((g) => g.gram()));
   if (request.sumGradSquared) out.sumGradSquared = groups.flatMap((g) => g.sumSquared());
   if (request.individualGradients) out.individualGradients = groups.flatMap((g) => g.individual());
   const axis = request.gradientHistogram;
@@ -67,6 +65,13 @@ function firstOrder(request: StatsRequest, groups: LayerGrads[], chain: Chain, o
     out.gradientHistogram2d = { axes, counts: groups.flatMap((g, k) => g.histogram2d(axes, theta[k]!)) };
   }
   if (request.gradientAbsMax) out.gradientAbsMax = tf.max(tf.stack(groups.map((g) => g.absMax()))) as tf.Scalar;
+  // The products last: a layer whose gradients the statistics above materialised takes them from there.
+  if (request.batchL2) out.batchL2 = sum(groups.map((g) => g.squaredNorms()));
+  if (request.batchDot) out.batchDot = sum(groups.map((g) => g.gram()));
+  if (request.meanProjections) {
+    const mean = splitByGroup(grads, groups, chain);
+    out.meanProjections = sum(groups.map((g, k) => g.meanProjections(mean[k]!)));
+  }
   if (request.projectOn) {
     assertPerParameter('projectOn', request.projectOn, chain);
     const directions = splitByGroup(request.projectOn, groups, chain);
@@ -130,7 +135,7 @@ export function computeBatchStats(
       const pass = backwardPass(chain, loss, x, t, ctx, probeAt);
       try {
         const out: Computed = { loss: tf.mean(pass.losses), individualLosses: tf.clone(pass.losses), grads: pass.grads };
-        if (perExample) firstOrder(request, perExampleGroups(chain, pass, x, t, loss, ctx), chain, out);
+        if (perExample) firstOrder(request, perExampleGroups(chain, pass, x, t, loss, ctx), chain, pass.grads, out);
         if (curved) curvature(request, chain, pass, x, t, loss, ctx, out);
         return out as unknown as tf.TensorContainerObject;
       } finally {

@@ -27,6 +27,8 @@ export interface StatsRequest {
   batchL2?: boolean;
   /** Gram matrix g_i·g_j: [N, N]. */
   batchDot?: boolean;
+  /** g_i·∇L for every example i: [N] (the Gram matrix's row means, made without the Gram where that is cheaper). */
+  meanProjections?: boolean;
   /** Σ_i g_i² elementwise, per parameter (shape of the parameter). */
   sumGradSquared?: boolean;
   /** g_i materialised per parameter: [N, ...shape] (histograms need it). */
@@ -71,6 +73,7 @@ export interface BatchStats {
   grads: tf.Tensor[];
   batchL2?: tf.Tensor1D;
   batchDot?: tf.Tensor2D;
+  meanProjections?: tf.Tensor1D;
   sumGradSquared?: tf.Tensor[];
   individualGradients?: tf.Tensor[];
   /** The counts on the requested axis (quantities asking for another axis must bin individualGradients). */

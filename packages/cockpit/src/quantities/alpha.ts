@@ -33,7 +33,7 @@ export class Alpha extends NextStepQuantity {
     }
     if (this.isStart(plan.step)) {
       if (plan.optimizer.kind === 'sgd') {
-        request.batchDot = true;
+        request.meanProjections = true;
         request.keepFactors = true;
       } else request.individualGradients = true;
     }
@@ -61,10 +61,8 @@ export class Alpha extends NextStepQuantity {
     const f = data.loss;
     const varF = variance(losses, 1);
     if (data.optimizer.kind === 'sgd') {
-      // s_i = g_i·d/‖d‖ with d = −lr·g, i.e. −(g_i·g)/‖g‖, and g_i·g = mean_m (g_i·g_m).
-      const dot = await read(requireStat(data, 'batchDot', this.name));
-      const n = losses.length;
-      const p = Array.from({ length: n }, (_, i) => dot.slice(i * n, (i + 1) * n).reduce((a, b) => a + b, 0) / n);
+      // s_i = g_i·d/‖d‖ with d = −lr·g, i.e. −(g_i·g)/‖g‖.
+      const p = await read(requireStat(data, 'meanProjections', this.name));
       const gNorm = Math.sqrt(mean(p));
       const lr = data.optimizer.lr;
       const direction = tf.tidy(() => data.stats.grads.map((g) => tf.mul(g, -lr)));
@@ -80,7 +78,7 @@ export class Alpha extends NextStepQuantity {
   }
 
   private async finish(start: Start, direction: tf.Tensor[], data: StepData): Promise<number | undefined> {
-    // ‖d‖ = lr·‖g‖ for SGD, with ‖g‖² = mean_i g_i·g from the Gram matrix already downloaded.
+    // ‖d‖ = lr·‖g‖ for SGD, with ‖g‖² = mean_i g_i·g from the projections already downloaded.
     const t = start.path === 'sgd' ? start.length : Math.sqrt(await downloadScalar(squaredNorm(direction)));
     const startSlopes = start.path === 'sgd' ? start.slopes : (await download(projectEach(start.gradients, direction))).map((s) => s / t);
     const endSlopes = (await read(requireStat(data, 'projections', this.name))).map((s) => s / t);

@@ -1,7 +1,7 @@
 // The gradient noise tests: critical θ of the norm test (Byrd et al. 2012) and of the inner-product test, critical
 // ν of the orthogonality test (Bollapragada et al. 2018). Computed in float64 from the small [N] / [N, N]
 // statistics, in the forms that avoid cancellation (sums of squared deviations instead of differences of sums).
-import type { Quantity as QuantityRecord } from '@flightdeck/core';
+import { mean, type Quantity as QuantityRecord } from '@flightdeck/core';
 import type { StatsRequest } from '../engine/types.js';
 import { CockpitQuantity, type QuantityName, type StepData } from './quantity.js';
 import { read, requireStat, scalarRecord, totalSquaredNorm } from './records.js';
@@ -21,23 +21,20 @@ export class NormTest extends CockpitQuantity {
   }
 }
 
-/** Projections p_n = g_n·g and ‖g‖² = mean_n p_n from the Gram matrix g_n·g_m. */
-async function gramProjections(data: StepData, quantity: QuantityName): Promise<{ diag: number[]; p: number[]; g2: number }> {
-  const dot = await read(requireStat(data, 'batchDot', quantity));
-  const n = Math.round(Math.sqrt(dot.length));
-  const p = Array.from({ length: n }, (_, i) => dot.slice(i * n, (i + 1) * n).reduce((a, b) => a + b, 0) / n);
-  const diag = Array.from({ length: n }, (_, i) => dot[i * n + i]);
-  return { diag, p, g2: p.reduce((a, b) => a + b, 0) / n };
+/** p_n = g_n·g (the engine's meanProjections) and ‖g‖² = mean_n p_n. */
+async function projections(data: StepData, quantity: QuantityName): Promise<{ p: number[]; g2: number }> {
+  const p = await read(requireStat(data, 'meanProjections', quantity));
+  return { p, g2: mean(p) };
 }
 
 /** sqrt( var_s(p) / (N·‖g‖⁴) ) with p_n = g_n·g. */
 export class InnerTest extends CockpitQuantity {
   readonly name = 'InnerTest';
   override request(): StatsRequest {
-    return { batchDot: true };
+    return { meanProjections: true };
   }
   async track(data: StepData): Promise<QuantityRecord[]> {
-    const { p, g2 } = await gramProjections(data, this.name);
+    const { p, g2 } = await projections(data, this.name);
     const n = p.length;
     const v = p.reduce((a, pn) => a + (pn - g2) ** 2, 0) / (n - 1);
     return [scalarRecord(this.name, Math.sqrt(v / n / g2 ** 2))];
@@ -48,10 +45,11 @@ export class InnerTest extends CockpitQuantity {
 export class OrthoTest extends CockpitQuantity {
   readonly name = 'OrthoTest';
   override request(): StatsRequest {
-    return { batchDot: true };
+    return { batchL2: true, meanProjections: true };
   }
   async track(data: StepData): Promise<QuantityRecord[]> {
-    const { diag, p, g2 } = await gramProjections(data, this.name);
+    const diag = await read(requireStat(data, 'batchL2', this.name));
+    const { p, g2 } = await projections(data, this.name);
     const n = p.length;
     const v = diag.reduce((a, d, i) => a + d - p[i] ** 2 / g2, 0) / (n - 1);
     return [scalarRecord(this.name, Math.sqrt(v / n / g2))];

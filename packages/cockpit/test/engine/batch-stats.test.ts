@@ -17,7 +17,7 @@ function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol
 const flat = (ts: tf.Tensor[]) => ts.flatMap((t) => Array.from(t.dataSync()));
 const dot = (a: number[], b: number[]) => a.reduce((s, v, i) => s + v * b[i]!, 0);
 
-const FULL: StatsRequest = { batchL2: true, batchDot: true, sumGradSquared: true, individualGradients: true };
+const FULL: StatsRequest = { batchL2: true, batchDot: true, meanProjections: true, sumGradSquared: true, individualGradients: true };
 
 /** Every first-order output of the engine against the per-example loop's g_n. */
 function checkFirstOrder(p: Problem, g: number[][], seed?: number): void {
@@ -30,6 +30,7 @@ function checkFirstOrder(p: Problem, g: number[][], seed?: number): void {
   expectClose(flat(stats.grads), mean);
   expectClose(stats.batchL2!.dataSync(), g.map((gn) => dot(gn, gn)));
   expectClose(stats.batchDot!.dataSync(), g.flatMap((gn) => g.map((gm) => dot(gn, gm))));
+  expectClose(stats.meanProjections!.dataSync(), g.map((gn) => dot(gn, mean)));
   expectClose(flat(stats.sumGradSquared!), mean.map((_, j) => g.reduce((s, gn) => s + gn[j]! ** 2, 0)));
   const dFlat = flat(direction);
   expectClose(stats.projections!.dataSync(), g.map((gn) => dot(gn, dFlat)));

@@ -39,6 +39,10 @@ export async function goldenStats(step: GoldenStep, params: readonly ParamInfo[]
   };
   if (request.batchL2) stats.batchL2 = keep(tf.tensor1d(g.map((r) => dot(r, r))));
   if (request.batchDot) stats.batchDot = keep(tf.tensor2d(g.flatMap((r) => g.map((s) => dot(r, s))), [n, n]));
+  if (request.meanProjections) {
+    const mean = g[0].map((_, j) => g.reduce((s, r) => s + r[j], 0) / n);
+    stats.meanProjections = keep(tf.tensor1d(g.map((r) => dot(r, mean))));
+  }
   if (request.sumGradSquared) stats.sumGradSquared = keepAll(split(g[0].map((_, j) => g.reduce((s, r) => s + r[j] ** 2, 0)), params));
   if (request.individualGradients) stats.individualGradients = keepAll(splitRows(g, params));
   if (request.gradientAbsMax) stats.gradientAbsMax = keep(tf.scalar(Math.max(...g.map((r) => Math.max(...r.map(Math.abs))))));

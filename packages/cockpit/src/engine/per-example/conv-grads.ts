@@ -12,6 +12,7 @@ import { MaterializedGrads } from './materialized-grads.js';
  */
 export class ConvGrads implements LayerGrads {
   private materialized?: MaterializedGrads;
+  private gramOfFactors?: tf.Tensor2D;
   private readonly made = new Map<PatchLayout, tf.Tensor3D>();
 
   constructor(
@@ -36,8 +37,12 @@ export class ConvGrads implements LayerGrads {
     return p;
   }
 
-  /** Whether the factored Gram (positions² · (taps + out) per pair) beats materialising (taps · out). */
+  /**
+   * Whether the factored Gram (positions² · (taps + out) per pair) beats materialising (taps · out). Once the
+   * gradients are materialised (a histogram needs them), products with them cost less than either.
+   */
   private get factored(): boolean {
+    if (this.materialized) return false;
     const [, positions] = this.delta.shape;
     const taps = this.kernelShape[0]! * this.kernelShape[1]! * this.kernelShape[2]!;
     const out = this.delta.shape[2];
@@ -45,6 +50,9 @@ export class ConvGrads implements LayerGrads {
   }
 
   private factoredGram(): tf.Tensor2D {
+    return (this.gramOfFactors ??= this.makeFactoredGram());
+  }
+  private makeFactoredGram(): tf.Tensor2D {
     const p = this.patches('rows');
     const [n, positions, taps] = p.shape;
     const out = this.delta.shape[2];
@@ -79,6 +87,10 @@ export class ConvGrads implements LayerGrads {
     return this.grads().project(directions);
   }
 
+  meanProjections(mean: readonly tf.Tensor[]): tf.Tensor1D {
+    if (!this.factored) return this.grads().meanProjections(mean);
+    return tf.mean(this.factoredGram(), 1);
+  }
   individual(): tf.Tensor[] {
     return this.grads().individual();
   }

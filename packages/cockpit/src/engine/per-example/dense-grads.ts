@@ -53,6 +53,10 @@ export class DenseGrads implements LayerGrads {
     return tf.add(kernel, tf.reshape(tf.matMul(this.delta, tf.reshape(directions[1]!, [-1, 1])), [-1])) as tf.Tensor1D;
   }
 
+  /** ḡ is this pass's own mean: the Gram route is the cross-Gram route with the layer's own factors. */
+  meanProjections(mean: readonly tf.Tensor[]): tf.Tensor1D {
+    return this.project(mean, { factors: this.factors(), scale: 1 });
+  }
   factors(): GradientFactors {
     return { a: this.a, delta: this.delta };
   }

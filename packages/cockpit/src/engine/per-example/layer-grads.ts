@@ -18,6 +18,8 @@ export interface LayerGrads {
    * earlier pass with these factors for this group, which a factored group may use instead of d.
    */
   project(directions: readonly tf.Tensor[], earlier?: EarlierGradient): tf.Tensor1D;
+  /** g_n·ḡ over this group, with ḡ = mean_m g_m given per parameter: [N] (the gradient tests' and Alpha's). */
+  meanProjections(mean: readonly tf.Tensor[]): tf.Tensor1D;
   /** The factors of this group's per-example gradients, where it has them. */
   factors(): GradientFactors | undefined;
   /** g_n per parameter: [N, ...shape]. */

@@ -37,6 +37,11 @@ export class MaterializedGrads implements LayerGrads {
     return tf.reshape(tf.addN(this.rows().map((r, p) => tf.matMul(r, tf.reshape(directions[p]!, [-1, 1])))), [-1]);
   }
 
+  /** N·size multiply-adds, against N²·size for the Gram matrix's row means. */
+  meanProjections(mean: readonly tf.Tensor[]): tf.Tensor1D {
+    return this.project(mean);
+  }
+
   individual(): tf.Tensor[] {
     return this.grads;
   }
