@@ -39,7 +39,8 @@ import {
   Rng, RunStatus, RunStream, toValueMap, type EvaluationRecord, type InstrumentConfig, type Quantity as QuantityRecord,
   type RunStarted, type Sink, type StepRecord,
 } from '@flightdeck/core';
-import { computeBatchStats, hessianOperator, parameters, type HessianOperator } from '../engine/index.js';
+import { computeBatchStats, type CountingThread, hessianOperator, parameters, sharedCountingThread, type HessianOperator } from '../engine/index.js';
+import { retainAll } from '../engine/retain.js';
 import type { EngineOptions, LossKind, ParamInfo } from '../engine/types.js';
 import { recordsToCockpitLog, writeCockpitLogFile, type CockpitLog, type LogRecord } from '../log/index.js';
 import { configuration, type Preset } from '../presets/index.js';
@@ -74,6 +75,11 @@ export interface CockpitOptions {
   seed?: number;
   /** Where warnings go (default console.warn). */
   warn?: (message: string) => void;
+  /**
+   * Count GradHist1d's histogram on a worker thread, beside the rest of the step (default: true where the machine
+   * has more than one core). The counts are the same either way.
+   */
+  countingThread?: boolean;
 }
 
 export interface Batch {
@@ -120,6 +126,7 @@ export class Cockpit {
   private readonly optimizer: CockpitOptimizer | undefined;
   private readonly seed: number;
   private readonly warn: (message: string) => void;
+  private readonly countingThread: CountingThread | undefined;
   private readonly records: LogRecord[] = [];
   private started = false;
   private lastStep: number | undefined;
@@ -137,6 +144,7 @@ export class Cockpit {
     this.seed = options.seed ?? 0;
     const runId = options.stream?.runId ?? options.runId ?? `cockpit-${Date.now().toString(36)}-${Math.floor(Math.random() * 36 ** 6).toString(36)}`;
     this.warn = options.warn ?? ((m) => console.warn(`[cockpit ${runId}] ${m}`));
+    this.countingThread = options.countingThread === false ? undefined : sharedCountingThread();
     this.ownStream = options.sink ? new RunStream(runId, options.sink) : undefined;
     this.stream = options.stream ?? this.ownStream;
     this.runStarted = options.run ?? {};
@@ -180,10 +188,10 @@ export class Cockpit {
     const { active, request } = planStep(this.quantities, plan);
     // One dropout mask per step, shared by the statistics pass and HessMaxEV's Hessian-vector products.
     const engine: EngineOptions = { seed: new Rng(`${this.seed}:${step}:masks`).nextUint32() >>> 1 };
-    const stats = computeBatchStats(this.model, this.loss, x, y, request, engine);
+    const stats = computeBatchStats(this.model, this.loss, x, y, request, { ...engine, countingThread: this.countingThread });
     let loss: number;
     let quantities: QuantityRecord[] = [];
-    const grads = stats.grads.map((g) => tf.clone(g));
+    const grads = retainAll(stats.grads);
     // Made on the first product and shared by every quantity of the step (its first-order pass is made once).
     let hessian: HessianOperator | undefined;
     const hvp = (v: tf.Tensor[]) => (hessian ??= hessianOperator(this.model, this.loss, x, y, engine)).apply(v);

@@ -45,9 +45,13 @@ export function mergeRequests(requests: readonly (readonly [string, StatsRequest
   return merged;
 }
 
-/** Tracks the active quantities in order; HessMaxEV last, as the original does (after the other buffers are freed). */
+/**
+ * Tracks the active quantities in order; HessMaxEV after the others, as the original does (after the other buffers
+ * are freed), and GradHist1d, whose counts may still be coming from the counting thread, after all.
+ */
 export async function trackStep(active: readonly CockpitQuantity[], data: StepData): Promise<QuantityRecord[]> {
-  const ordered = [...active.filter((q) => q.name !== 'HessMaxEV'), ...active.filter((q) => q.name === 'HessMaxEV')];
+  const rank = (q: CockpitQuantity) => (q.name === 'GradHist1d' ? 2 : q.name === 'HessMaxEV' ? 1 : 0);
+  const ordered = [0, 1, 2].flatMap((r) => active.filter((q) => rank(q) === r));
   const records: QuantityRecord[] = [];
   for (const q of ordered) records.push(...(await q.track(data)));
   return records;

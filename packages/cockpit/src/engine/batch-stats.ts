@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { CallContext } from './context.js';
+import type { CountingThread } from './counting-thread.js';
 import { factorDiagonal, outputGroup } from './curvature/factor-backprop.js';
 import { loopedFactorDiagonal } from './curvature/loop.js';
 import { backwardPass, type BackwardPass, stepShapes } from './forward.js';
@@ -8,7 +9,9 @@ import { hvpDiagonal } from './hvp.js';
 import { individualLosses, LOSS_KINDS, outputHessianFactors, sampledOutputFactors, targetMatrix } from './losses.js';
 import { assertPerParameter, type Chain, chainOf } from './model/chain.js';
 import { isActivation, isParametrised } from './model/step.js';
+import { retain } from './retain.js';
 import type { LayerGrads } from './per-example/layer-grads.js';
+import type { Axis } from '../quantities/bin-counts.js';
 import { loopedGrads } from './per-example/loop.js';
 import type { BatchStats, EngineOptions, LossKind, StatsRequest } from './types.js';
 
@@ -53,12 +56,23 @@ function splitByGroup<T>(items: readonly T[], groups: LayerGrads[], chain: Chain
   return sizes.map((size) => items.slice(at, (at += size)));
 }
 
-function firstOrder(request: StatsRequest, groups: LayerGrads[], chain: Chain, grads: readonly tf.Tensor[], out: Computed): void {
+/** The groups with counting jobs count on the thread, the others here; the pending counts are the sum of both. */
+function gradientHistogram(axis: Axis, groups: LayerGrads[], counting: CountingThread | undefined): NonNullable<Computed['gradientHistogram']> {
+  const jobs = counting ? groups.map((g) => g.countJobs()) : [];
+  const here = groups.filter((_, k) => jobs[k] === undefined);
+  if (!counting || here.length === groups.length) return { axis, counts: tf.addN(here.map((g) => g.histogram(axis))) as tf.Tensor1D };
+  const counted = here.length ? (tf.addN(here.map((g) => g.histogram(axis))).dataSync() as Int32Array).slice() : new Int32Array(axis.bins);
+  const pending = counting.count(axis, jobs.flatMap((j) => j ?? [])).then((c) => c.map((v, b) => v + counted[b]!));
+  return { axis, pending };
+}
+
+function firstOrder(request: StatsRequest, groups: LayerGrads[], chain: Chain, grads: readonly tf.Tensor[], counting: CountingThread | undefined, out: Computed): void {
   const sum = <T extends tf.Tensor>(parts: T[]): T => tf.addN(parts) as T;
+  // First, so that the counting thread starts as early as it can.
+  const axis = request.gradientHistogram;
+  if (axis) out.gradientHistogram = gradientHistogram(axis, groups, counting);
   if (request.sumGradSquared) out.sumGradSquared = groups.flatMap((g) => g.sumSquared());
   if (request.individualGradients) out.individualGradients = groups.flatMap((g) => g.individual());
-  const axis = request.gradientHistogram;
-  if (axis) out.gradientHistogram = { axis, counts: sum(groups.map((g) => g.histogram(axis))) };
   const axes = request.gradientHistogram2d;
   if (axes) {
     const theta = splitByGroup(chain.variables.map((v) => v.read()), groups, chain);
@@ -81,7 +95,7 @@ function firstOrder(request: StatsRequest, groups: LayerGrads[], chain: Chain, g
   if (request.keepFactors) {
     out.factors = groups.map((g) => {
       const f = g.factors();
-      return f && { a: tf.clone(f.a), delta: tf.clone(f.delta) };
+      return f && { a: retain(f.a), delta: retain(f.delta) };
     });
   }
 }
@@ -134,8 +148,8 @@ export function computeBatchStats(
       const t = targetMatrix(loss, y, stepShapes(chain, x.shape).at(-1)!);
       const pass = backwardPass(chain, loss, x, t, ctx, probeAt);
       try {
-        const out: Computed = { loss: tf.mean(pass.losses), individualLosses: tf.clone(pass.losses), grads: pass.grads };
-        if (perExample) firstOrder(request, perExampleGroups(chain, pass, x, t, loss, ctx), chain, pass.grads, out);
+        const out: Computed = { loss: tf.mean(pass.losses), individualLosses: retain(pass.losses), grads: pass.grads };
+        if (perExample) firstOrder(request, perExampleGroups(chain, pass, x, t, loss, ctx), chain, pass.grads, options.countingThread, out);
         if (curved) curvature(request, chain, pass, x, t, loss, ctx, out);
         return out as unknown as tf.TensorContainerObject;
       } finally {

@@ -10,6 +10,7 @@ import type { EngineOptions, LossKind } from './types.js';
 
 export * from './types.js';
 export { computeBatchStats } from './batch-stats.js';
+export { CountingThread, sharedCountingThread, type CountJob } from './counting-thread.js';
 export { parameters } from './parameters.js';
 export { installSecondOrderGradients } from './gradients/install.js';
 export { individualLosses, targetMatrix, LOSS_KINDS } from './losses.js';

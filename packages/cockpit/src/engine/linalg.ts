@@ -26,6 +26,16 @@ export function sumAxis(t: tf.Tensor, axis: number): tf.Tensor {
 }
 
 /**
+ * A float32 tensor's values on the host, in an array that spans its own buffer (so that postMessage copies only
+ * these values). The array may be the backend's own storage (cpu): read it, never write.
+ */
+export function hostValues(t: tf.Tensor): Float32Array {
+  if (t.dtype !== 'float32') throw new Error(`hostValues: float32 expected, got ${t.dtype}`);
+  const values = t.dataSync() as Float32Array;
+  return values.byteLength === values.buffer.byteLength ? values : values.slice();
+}
+
+/**
  * Per-example outer products a_n b_nᵀ: [N, p] × [N, q] → [N, p, q]. The cpu backend's broadcasting multiply does
  * index arithmetic per element (about 10× slower than its batched matMul with inner size 1); on wasm it is the
  * other way round.

@@ -2,6 +2,7 @@
 // quantities only see these types.
 import type * as tf from '@tensorflow/tfjs';
 import type { Axis, JointAxes } from '../quantities/bin-counts.js';
+import type { CountingThread } from './counting-thread.js';
 
 /** The supported mean losses; written from differentiable ops so that second derivatives work. */
 export type LossKind = 'softmax_cross_entropy' | 'mean_squared_error' | 'sigmoid_cross_entropy';
@@ -76,8 +77,11 @@ export interface BatchStats {
   meanProjections?: tf.Tensor1D;
   sumGradSquared?: tf.Tensor[];
   individualGradients?: tf.Tensor[];
-  /** The counts on the requested axis (quantities asking for another axis must bin individualGradients). */
-  gradientHistogram?: { axis: Axis; counts: tf.Tensor1D };
+  /**
+   * The counts on the requested axis (quantities asking for another axis must bin individualGradients): a tensor,
+   * or, with EngineOptions.countingThread, the counts that thread is making.
+   */
+  gradientHistogram?: { axis: Axis; counts: tf.Tensor1D } | { axis: Axis; pending: Promise<Int32Array> };
   /** The counts per parameter on the requested axes (quantities asking for others must bin individualGradients). */
   gradientHistogram2d?: { axes: JointAxes; counts: tf.Tensor1D[] };
   gradientAbsMax?: tf.Scalar;
@@ -97,4 +101,6 @@ export interface EngineOptions {
    * hessianVectorProduct to see the same masks; without one, a random seed is drawn.
    */
   seed?: number;
+  /** Makes gradientHistogram's counts there, while the caller goes on (BatchStats.gradientHistogram.pending). */
+  countingThread?: CountingThread;
 }

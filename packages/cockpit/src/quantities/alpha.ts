@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Quantity as QuantityRecord } from '@flightdeck/core';
 import { mean, variance } from '@flightdeck/core';
+import { retain, retainAll } from '../engine/retain.js';
 import type { GradientFactors, StatsRequest } from '../engine/types.js';
 import { alphaFromFit, fitQuadratic, type EndObservation } from './alpha-fit.js';
 import { NextStepQuantity, type StepData, type StepPlan } from './quantity.js';
@@ -66,15 +67,15 @@ export class Alpha extends NextStepQuantity {
       const gNorm = Math.sqrt(mean(p));
       const lr = data.optimizer.lr;
       const direction = tf.tidy(() => data.stats.grads.map((g) => tf.mul(g, -lr)));
-      const factors = data.stats.factors?.map((f) => f && { a: tf.clone(f.a), delta: tf.clone(f.delta) });
+      const factors = data.stats.factors?.map((f) => f && { a: retain(f.a), delta: retain(f.delta) });
       return { step: data.step, path: 'sgd', f, varF, slopes: p.map((pi) => -pi / gNorm), direction, length: lr * gNorm, lr, factors };
     }
     if (!this.warnedGeneral) {
       this.warnedGeneral = true;
       data.warn('Alpha: the optimizer is not plain SGD, so the individual gradients are kept for one step to project them on the step taken');
     }
-    const gradients = requireStat(data, 'individualGradients', this.name).map((g) => tf.clone(g));
-    return { step: data.step, path: 'general', f, varF, theta: data.theta.map((t) => tf.clone(t)), gradients };
+    const gradients = retainAll(requireStat(data, 'individualGradients', this.name));
+    return { step: data.step, path: 'general', f, varF, theta: retainAll(data.theta), gradients };
   }
 
   private async finish(start: Start, direction: tf.Tensor[], data: StepData): Promise<number | undefined> {

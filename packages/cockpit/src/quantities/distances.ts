@@ -2,7 +2,8 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { Quantity as QuantityRecord } from '@flightdeck/core';
 import { NextStepQuantity, TwoStepQuantity, type StepData } from './quantity.js';
-import { cloneAll, disposeAll, perParamRecord, perTensorDistances } from './records.js';
+import { retainAll } from '../engine/retain.js';
+import { disposeAll, perParamRecord, perTensorDistances } from './records.js';
 
 /** ‖θ_t − θ_0‖ per parameter. θ_0 is cached at step 0 whatever the schedule, so step 0 must pass through the Cockpit. */
 export class Distance extends TwoStepQuantity {
@@ -20,7 +21,7 @@ export class Distance extends TwoStepQuantity {
   async track(data: StepData): Promise<QuantityRecord[]> {
     if (this.isStart(data.step)) {
       disposeAll(this.initial);
-      this.initial = cloneAll(data.theta);
+      this.initial = retainAll(data.theta);
     }
     if (!this.isEnd(data.step)) return [];
     if (this.initial === undefined) {
@@ -46,7 +47,7 @@ export class UpdateSize extends NextStepQuantity {
       out.push(perParamRecord(this.name, data.params, await perTensorDistances(data.theta, this.start.theta), this.start.step));
     }
     this.dispose();
-    if (this.isStart(data.step)) this.start = { step: data.step, theta: cloneAll(data.theta) };
+    if (this.isStart(data.step)) this.start = { step: data.step, theta: retainAll(data.theta) };
     return out;
   }
 

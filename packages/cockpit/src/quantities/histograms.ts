@@ -7,7 +7,7 @@ import type { TrackSchedule } from '../schedules/index.js';
 import type { BinAdaptation } from './bin-adaptation.js';
 import { type Axis, binCounts, type JointAxes, type Range, sameAxis, sameJointAxes } from './bin-counts.js';
 import { CockpitQuantity, type StepData, type StepPlan } from './quantity.js';
-import { download, requireStat } from './records.js';
+import { download, read, requireStat } from './records.js';
 
 /** numpy.linspace(lo, hi, bins + 1). */
 export function binEdges([lo, hi]: Range, bins: number): number[] {
@@ -75,14 +75,18 @@ export class GradHist1d extends CockpitQuantity {
   async track(data: StepData): Promise<QuantityRecord[]> {
     const out: QuantityRecord[] = [];
     if (this.schedule(data.step)) {
-      const fromEngine = data.stats.gradientHistogram;
-      const counts = fromEngine !== undefined && sameAxis(fromEngine.axis, this.axis)
-        ? tf.clone(fromEngine.counts)
-        : tf.tidy(() => tf.addN(requireStat(data, 'individualGradients', this.name).map((g) => histc(g, this.range, this.bins))));
-      out.push({ name: this.name, histogram1d: { edges: binEdges(this.range, this.bins), counts: await download(counts) } });
+      out.push({ name: this.name, histogram1d: { edges: binEdges(this.range, this.bins), counts: await this.counts(data) } });
     }
     if (this.adapt?.schedule(data.step)) this.range = await this.adapt.range(data, this.name);
     return out;
+  }
+
+  private async counts(data: StepData): Promise<number[]> {
+    const fromEngine = data.stats.gradientHistogram;
+    if (fromEngine === undefined || !sameAxis(fromEngine.axis, this.axis)) {
+      return download(tf.tidy(() => tf.addN(requireStat(data, 'individualGradients', this.name).map((g) => histc(g, this.range, this.bins)))));
+    }
+    return 'pending' in fromEngine ? Array.from(await fromEngine.pending) : read(fromEngine.counts);
   }
 
   override options(): Record<string, JsonValue> {

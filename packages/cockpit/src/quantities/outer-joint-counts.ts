@@ -15,7 +15,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { registerJsKernel, transposeLast, withBackendViews } from '@flightdeck/core';
 import { type Axis, binCounts, binIndices, binParameters, type JointAxes } from './bin-counts.js';
-import { binOfProduct, firstAtLeast, type Rule } from './outer-bin-counts.js';
+import { binOfProduct, firstAtLeast, type Rule } from './outer-products-counting.js';
 
 const KERNEL = 'FlightdeckOuterJointCounts';
 

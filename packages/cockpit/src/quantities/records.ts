@@ -1,6 +1,7 @@
 // Building schema records and downloading small results.
 import * as tf from '@tensorflow/tfjs';
 import type { Quantity as QuantityRecord } from '@flightdeck/core';
+import { squaredDistance } from '../engine/squared-distance.js';
 import type { BatchStats, ParamInfo } from '../engine/types.js';
 import type { QuantityName, StepData } from './quantity.js';
 
@@ -36,13 +37,9 @@ export async function downloadScalar(t: tf.Tensor): Promise<number> {
   return (await download(t))[0];
 }
 
-/** ‖t_p‖² for each tensor. Not tf.norm: its pow(|x|, 2) makes it about ten times slower on wasm. */
+/** ‖t_p‖² for each tensor (not tf.norm: its pow(|x|, 2) is about ten times slower on wasm). */
 function squaredNorms(tensors: readonly tf.Tensor[]): tf.Tensor1D {
-  return tf.stack(tensors.map((t) => tf.sum(tf.square(t)))) as tf.Tensor1D;
-}
-
-function norms(tensors: readonly tf.Tensor[]): tf.Tensor1D {
-  return tf.sqrt(squaredNorms(tensors));
+  return tf.stack(tensors.map((t) => squaredDistance(t))) as tf.Tensor1D;
 }
 
 const downloadedSquaredNorms = new WeakMap<readonly tf.Tensor[], Promise<number[]>>();
@@ -64,7 +61,7 @@ export async function totalSquaredNorm(tensors: readonly tf.Tensor[]): Promise<n
 
 /** ‖a_p − b_p‖ for each pair, in one download. */
 export function perTensorDistances(a: readonly tf.Tensor[], b: readonly tf.Tensor[]): Promise<number[]> {
-  return download(tf.tidy(() => norms(a.map((t, i) => tf.sub(t, b[i])))));
+  return download(tf.tidy(() => tf.sqrt(tf.stack(a.map((t, i) => squaredDistance(t, b[i]))))));
 }
 
 /** Σ over all tensors of all their entries, as one scalar tensor. */
@@ -74,11 +71,7 @@ export function sumAll(tensors: readonly tf.Tensor[]): tf.Scalar {
 
 /** Σ_p ‖t_p‖², as one scalar tensor. */
 export function squaredNorm(tensors: readonly tf.Tensor[]): tf.Scalar {
-  return tf.tidy(() => tf.addN(tensors.map((t) => tf.sum(tf.square(t)))) as tf.Scalar);
-}
-
-export function cloneAll(tensors: readonly tf.Tensor[]): tf.Tensor[] {
-  return tensors.map((t) => tf.clone(t));
+  return tf.tidy(() => tf.addN(tensors.map((t) => squaredDistance(t))) as tf.Scalar);
 }
 
 export function disposeAll(tensors: readonly tf.Tensor[] | undefined): void {

@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '@flightdeck/core';
 import { planStep, trackStep } from '../../src/cockpit/step-plan';
-import { computeBatchStats, parameters } from '../../src/engine/index.js';
+import { type BatchStats, computeBatchStats, CountingThread, parameters } from '../../src/engine/index.js';
 import { binCounts, GradAbsMax, GradHist1d, type Axis } from '../../src/quantities';
 import { linear } from '../../src/schedules';
 import { goldenPlan, goldenStepData } from '../quantities/golden-stats';
@@ -17,24 +17,36 @@ const AXES: Axis[] = [
   { range: [-0.2, 0.6], bins: 9, clamp: 'centres' },
 ];
 
+async function countsOf(stats: BatchStats): Promise<number[]> {
+  const h = stats.gradientHistogram!;
+  return 'pending' in h ? Array.from(await h.pending) : Array.from(h.counts.dataSync());
+}
+
 const counted = (gradients: tf.Tensor[], axis: Axis) => tf.tidy(() => Array.from(tf.addN(gradients.map((g) => binCounts(g, axis))).dataSync()));
 
 describe.each(BACKENDS)('gradientHistogram on %s', (backend) => {
+  const thread = new CountingThread();
   beforeAll(() => useBackend(backend));
+  afterAll(() => thread.close());
 
-  it.each(Object.keys(PROBLEMS))('equals binCounts of the individual gradients: %s', (name) => {
+  it.each(Object.keys(PROBLEMS))('equals binCounts of the individual gradients, counted here and on the counting thread: %s', async (name) => {
     const p = PROBLEMS[name]!(5);
     for (const axis of AXES) {
       const stats = computeBatchStats(p.model, p.loss, p.x, p.y, { individualGradients: true, gradientHistogram: axis }, { seed: 1 });
       const expected = counted(stats.individualGradients!, axis);
       expect(stats.gradientHistogram!.axis).toEqual(axis);
-      expect(Array.from(stats.gradientHistogram!.counts.dataSync())).toEqual(expected);
+      expect(await countsOf(stats)).toEqual(expected);
       expect(expected.reduce((a, b) => a + b, 0)).toBe(p.x.shape[0]! * trainableSize(p.model));
       stats.dispose();
       const alone = computeBatchStats(p.model, p.loss, p.x, p.y, { gradientHistogram: axis }, { seed: 1 });
       expect(alone.individualGradients).toBeUndefined();
-      expect(Array.from(alone.gradientHistogram!.counts.dataSync())).toEqual(expected);
+      expect(await countsOf(alone)).toEqual(expected);
       alone.dispose();
+      const threaded = computeBatchStats(p.model, p.loss, p.x, p.y, { gradientHistogram: axis }, { seed: 1, countingThread: thread });
+      // Dense layers count on the thread; materialised gradients (convolutions) here.
+      expect('pending' in threaded.gradientHistogram!).toBe(p.model.layers.some((l) => l.getClassName() === 'Dense'));
+      expect(await countsOf(threaded)).toEqual(expected);
+      threaded.dispose();
     }
   });
 

@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '@flightdeck/core';
 import { binCounts, outerBinCounts, type Axis } from '../../src/quantities';
-import { sortFinite } from '../../src/quantities/outer-bin-counts.js';
+import { sortFinite } from '../../src/quantities/outer-products-counting.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

@@ -99,6 +99,9 @@ export class ConvGrads implements LayerGrads {
     return this.grads().histogram(axis);
   }
 
+  countJobs(): undefined {
+    return undefined;
+  }
   histogram2d(axes: JointAxes, theta: readonly tf.Tensor[]): tf.Tensor1D[] {
     return this.grads().histogram2d(axes, theta);
   }

@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { type Axis, binCounts, type JointAxes } from '../../quantities/bin-counts.js';
 import { outerBinCounts } from '../../quantities/outer-bin-counts.js';
 import { outerJointCounts } from '../../quantities/outer-joint-counts.js';
-import { matMul, outerProducts, sumAxis } from '../linalg.js';
+import type { CountJob } from '../counting-thread.js';
+import { hostValues, matMul, outerProducts, sumAxis } from '../linalg.js';
 import type { GradientFactors } from '../types.js';
 import type { EarlierGradient, LayerGrads } from './layer-grads.js';
 
@@ -71,6 +72,11 @@ export class DenseGrads implements LayerGrads {
     return this.hasBias ? tf.add(kernel, binCounts(this.delta, axis)) : kernel;
   }
 
+  countJobs(): CountJob[] {
+    const d = hostValues(this.delta);
+    const kernel: CountJob = { kind: 'outer', a: hostValues(this.a), d, n: this.a.shape[0] };
+    return this.hasBias ? [kernel, { kind: 'values', x: d }] : [kernel];
+  }
   histogram2d(axes: JointAxes, theta: readonly tf.Tensor[]): tf.Tensor1D[] {
     const kernel = outerJointCounts(this.a, this.delta, theta[0]!, axes);
     return this.hasBias ? [kernel, binCounts(this.delta, axes.x, { y: theta[1]!, axis: axes.y })] : [kernel];

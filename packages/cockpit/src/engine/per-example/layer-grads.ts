@@ -1,5 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { Axis, JointAxes } from '../../quantities/bin-counts.js';
+import type { CountJob } from '../counting-thread.js';
 import type { GradientFactors } from '../types.js';
 
 /**
@@ -26,6 +27,11 @@ export interface LayerGrads {
   individual(): tf.Tensor[];
   /** int32 counts of every entry of every g_n of this group on `axis`: [bins]. */
   histogram(axis: Axis): tf.Tensor1D;
+  /**
+   * The same entries as jobs for a counting thread, on host copies of the factors; undefined where copying the
+   * entries out would cost about what counting them here does (materialised gradients: about 3 ns a value).
+   */
+  countJobs(): CountJob[] | undefined;
   /** int32 counts of the pairs (g_n[k], θ[k]) per parameter of this group, θ given per parameter: [x bins · y bins]. */
   histogram2d(axes: JointAxes, theta: readonly tf.Tensor[]): tf.Tensor1D[];
   /** max over n and entries of |g_n| in this group: a scalar. */

@@ -50,6 +50,10 @@ export class MaterializedGrads implements LayerGrads {
     return tf.addN(this.grads.map((g) => binCounts(g, axis)));
   }
 
+  countJobs(): undefined {
+    return undefined;
+  }
+
   histogram2d(axes: JointAxes, theta: readonly tf.Tensor[]): tf.Tensor1D[] {
     return this.grads.map((g, p) => binCounts(g, axes.x, { y: theta[p]!, axis: axes.y }));
   }
