@@ -63,6 +63,8 @@ function gradientHistogram(axis: Axis, groups: LayerGrads[], counting: CountingT
   if (!counting || here.length === groups.length) return { axis, counts: tf.addN(here.map((g) => g.histogram(axis))) as tf.Tensor1D };
   const counted = here.length ? (tf.addN(here.map((g) => g.histogram(axis))).dataSync() as Int32Array).slice() : new Int32Array(axis.bins);
   const pending = counting.count(axis, jobs.flatMap((j) => j ?? [])).then((c) => c.map((v, b) => v + counted[b]!));
+  // A step that tracks nothing (a NaN loss) never awaits it: its failure must not become an unhandled rejection.
+  pending.catch(() => undefined);
   return { axis, pending };
 }
 
