@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { MemorySink, RunStatus, RunStream, ScheduleKind, type Quantity as QuantityRecord } from '@flightdeck/core';
 import { Cockpit } from '../../src/cockpit';
+import { CountingThread } from '../../src/engine';
 import { readCockpitLogFile } from '../../src/log';
 import { Alpha, CABS, GradNorm, InnerTest, Loss, NormTest, OrthoTest, UpdateSize } from '../../src/quantities';
 import { linear } from '../../src/schedules';
@@ -43,6 +44,23 @@ describe('training with the Cockpit gives the parameters training without it giv
     const plain = await trainWithCockpit(() => undefined);
     const scale = Math.max(...plain.theta.map(Math.abs));
     plain.theta.forEach((v, i) => expect(Math.abs(full.theta[i] - v)).toBeLessThan(1e-6 * scale));
+  });
+});
+
+describe('the counting thread', () => {
+  test("economy's records are the same with GradHist1d counted on the thread and on the training thread", async () => {
+    const count = jest.spyOn(CountingThread.prototype, 'count');
+    const economy = (countingThread: boolean) => (model: tf.LayersModel) => new Cockpit({ model, loss: 'softmax_cross_entropy', preset: 'economy', countingThread });
+    const threaded = await trainWithCockpit(economy(true));
+    expect(count).toHaveBeenCalledTimes(STEPS);
+    count.mockClear();
+    const here = await trainWithCockpit(economy(false));
+    expect(count).not.toHaveBeenCalled();
+    count.mockRestore();
+    const log = threaded.cockpit!.output();
+    expect(log.size).toBe(STEPS);
+    expect(Object.keys(log.get(0)!)).toContain('GradHist1d');
+    expect(log).toEqual(here.cockpit!.output());
   });
 });
 
