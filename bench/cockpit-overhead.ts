@@ -3,14 +3,15 @@
 // cpu backends; optionally per-quantity costs and the tensor-memory peak of GradHist1d against plain training.
 //
 // Run: node -r ./tools/ts-register.cjs bench/cockpit-overhead.ts [options]
-//   --backends wasm,cpu   --models mlp,cnn,mlp-mnist   --presets economy,business,full   --reps 2   --window1 4   --breakdown
+//   --backends wasm,cpu   --models mlp,cnn,mlp-mnist,cnn-cifar   --presets economy,business,full   --reps 2   --window1 4   --breakdown
 //   --quantities Loss,NormTest,…   --memory   (--presets none: the breakdown or the memory figures alone)
 //   --curvature diag_ggn_mc   (the presets' TICDiag and HessTrace on this curvature instead of diag_h)
 // (--quantities: which quantities the breakdown measures alone; default all of its list.)
 // (--window1: steps per measurement at interval 1, except full, which is always 1 step.)
 // Models: "mlp" is DeepOBS mnist_mlp's shape (784-1000-500-100-10, ReLU, batch 128); "cnn" is cifar10_3c3d's
 // layer stack (conv 64 5×5 valid, max-pool 3/2 same, conv 96 3×3 valid, max-pool, conv 128 3×3 same, max-pool,
-// dense 512, 256, 10) on a smaller 16×16×3 input at batch 32, so that the pure-JS cpu backend finishes.
+// dense 512, 256, 10) on a smaller 16×16×3 input at batch 32, so that the pure-JS cpu backend finishes; "cnn-cifar" is
+// that stack at cifar10_3c3d's own size (32×32×3, batch 128).
 // Configurations run round-robin (one round = every configuration once) and the median of the rounds is reported,
 // as wall-clock and as process CPU time per step. Every configuration makes one step before the rounds (kernels,
 // the engine's model analysis; for "full" at interval 16 that step is its first tracked one, whose HessMaxEV has no
@@ -34,7 +35,7 @@ const memory = flag('memory');
 const curvature = option('curvature', 'diag_h') as Curvature;
 const LR = 0.01;
 
-type ModelName = 'mlp' | 'mlp-mnist' | 'cnn';
+type ModelName = 'mlp' | 'mlp-mnist' | 'cnn' | 'cnn-cifar';
 const problem = (name: ModelName): Problem => cockpitProblem(name, 7);
 
 /** Something that makes training steps: plain tfjs, or a Cockpit. Keeps its own step counter. */

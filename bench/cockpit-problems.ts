@@ -1,8 +1,9 @@
 // The two models the Cockpit benchmarks time, with seeded weights and four seeded batches: "mlp" is DeepOBS
 // mnist_mlp's shape (784-1000-500-100-10, ReLU, batch 128); "cnn" is cifar10_3c3d's layer stack (conv 64 5×5 valid,
 // max-pool 3/2 same, conv 96 3×3 valid, max-pool, conv 128 3×3 same, max-pool, dense 512, 256, 10) on a 16×16×3
-// input at batch 32, so that the pure-JS cpu backend finishes. Their batches are Gaussian noise; "mlp-mnist" is the
-// MLP on four batches of real MNIST training images (pixels in [0, 1], mostly zeros, as DeepOBS feeds them).
+// input at batch 32, so that the pure-JS cpu backend finishes; "cnn-cifar" is the same stack at cifar10_3c3d's own
+// size (32×32×3, batch 128). Their batches are Gaussian noise; "mlp-mnist" is the MLP on four batches of real MNIST
+// training images (pixels in [0, 1], mostly zeros, as DeepOBS feeds them).
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '@flightdeck/core';
 import { loadDataSet } from '@flightdeck/deepobs';
@@ -23,7 +24,7 @@ export function cockpitProblem(name: string, seed = 7): CockpitProblem {
     [inputShape, n] = [[784], 128];
     [1000, 500, 100].forEach((units, i) => model.add(L.dense({ units, activation: 'relu', ...(i === 0 ? { inputShape } : {}) })));
   } else {
-    [inputShape, n] = [[16, 16, 3], 32];
+    [inputShape, n] = name === 'cnn-cifar' ? [[32, 32, 3], 128] : [[16, 16, 3], 32];
     model.add(L.conv2d({ filters: 64, kernelSize: 5, padding: 'valid', activation: 'relu', inputShape }));
     model.add(L.maxPooling2d({ poolSize: 3, strides: 2, padding: 'same' }));
     model.add(L.conv2d({ filters: 96, kernelSize: 3, padding: 'valid', activation: 'relu' }));

@@ -17,4 +17,5 @@ export * from './backend/backend.js';
 export * from './pyjson/index.js';
 export * from './deepobs-json/index.js';
 export { transposeLast } from './kernels/transpose-last.js';
-export { registerJsKernel, withBackendViews } from './kernels/backend-memory.js';
+export { unstackRows } from './kernels/unstack-rows.js';
+export { registerJsKernel, withBackendViews, withBackendViewsOfMany } from './kernels/backend-memory.js';

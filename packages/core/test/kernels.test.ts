@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng, selectBackend } from '../src/index.js';
 import { REPLACEMENT_KERNELS, registerMissingKernels } from '../src/kernels/index.js';
+import { unstackRows } from '../src/kernels/unstack-rows.js';
 
 type Compute = () => tf.Tensor | tf.Tensor[];
 
@@ -255,5 +256,35 @@ describe('Sum on wasm', () => {
       expect(out.dtype).toBe(dtype ?? 'float32');
       return [out, tf.tensor1d(out.shape)];
     });
+  });
+});
+
+describe.each(['wasm', 'cpu'] as const)('unstackRows on %s', (backend) => {
+  beforeAll(async () => {
+    await selectBackend(backend);
+  });
+
+  it.each([
+    { shape: [3, 4, 5], dtype: 'float32' as const },
+    { shape: [1, 7], dtype: 'float32' as const },
+    { shape: [4], dtype: 'int32' as const },
+    { shape: [2, 0, 3], dtype: 'float32' as const },
+  ])('equals the rows of x, as tf.unstack gives them: $shape $dtype', ({ shape, dtype }) => {
+    const size = shape.reduce((a, b) => a * b, 1);
+    const values = normals(shape.length * 10 + size, size).map((v) => (dtype === 'int32' ? Math.round(10 * v) : v));
+    const x = tf.tensor(values, shape, dtype);
+    const rows = unstackRows(x);
+    const [count, ...rest] = shape;
+    const rowSize = rest.reduce((a, b) => a * b, 1);
+    expect(rows).toHaveLength(count!);
+    rows.forEach((r, i) => {
+      expect(r.shape).toEqual(rest);
+      expect(r.dtype).toBe(dtype);
+      expect(Array.from(r.dataSync())).toEqual(Array.from(Float32Array.from(values.slice(i * rowSize, (i + 1) * rowSize))));
+    });
+    // The rows are tensors of their own: x can go.
+    x.dispose();
+    expect(rows.map((r) => r.dataSync().length)).toEqual(rows.map(() => rowSize));
+    tf.dispose(rows);
   });
 });

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { transposeLast } from '@flightdeck/core';
+import { transposeLast, unstackRows } from '@flightdeck/core';
 
 /**
  * tf.matMul with the transposes done as separate ops: tfjs-wasm's BatchMatMul runs 3–10× slower with its own
@@ -50,20 +50,14 @@ export function outerProducts(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor3D {
 
 /**
  * The products a_b · b_b of a batch, [B, m, k] × [B, k, n] → [B, m, n]. tfjs-wasm's BatchMatMul with a batch runs at
- * about 1 GFLOP/s, 10–25× slower than its 2-D product, and its Slice, Split and Gather cost milliseconds a piece;
- * so on wasm the operands are read once and each product is a 2-D one on views of them (reading a wasm tensor
- * copies it from the module's memory, which is cheap next to the products).
+ * about 1 GFLOP/s, 10–25× slower than its 2-D product, so on wasm each product is a 2-D one on the operands' rows
+ * (unstackRows: wasm's own Slice is far slower still).
  */
 export function batchProducts(a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D {
   if (tf.getBackend() !== 'wasm') return tf.matMul(a, b);
-  const [batch, m, k] = a.shape;
-  const n = b.shape[2];
-  const aData = a.dataSync() as Float32Array;
-  const bData = b.dataSync() as Float32Array;
-  const products = Array.from({ length: batch }, (_, i) =>
-    tf.tidy(() => tf.matMul(tf.tensor2d(aData.subarray(i * m * k, (i + 1) * m * k), [m, k]), tf.tensor2d(bData.subarray(i * k * n, (i + 1) * k * n), [k, n]))),
-  );
+  const [rowsA, rowsB] = [unstackRows(a), unstackRows(b)];
+  const products = rowsA.map((r, i) => tf.matMul(r as tf.Tensor2D, rowsB[i] as tf.Tensor2D));
   const out = tf.stack(products) as tf.Tensor3D;
-  tf.dispose(products);
+  tf.dispose([...rowsA, ...rowsB, ...products]);
   return out;
 }

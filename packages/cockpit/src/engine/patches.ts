@@ -46,37 +46,66 @@ export type PatchLayout = 'rows' | 'columns';
 
 const IM2COL = 'FlightdeckIm2Col';
 
-function im2colKernel({ inputs, backend, attrs }: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
-  const x = inputs.x as tf.TensorInfo;
-  const { window, layout } = attrs as unknown as { window: WindowInfo; layout: PatchLayout };
+/** Rows: each output position's taps, [positions, kh·kw·C] per example; a tap's C values are read and written in a run. */
+function fillRows(out: Float32Array, values: Float32Array, b: number, [h, w, c]: [number, number, number], window: WindowInfo): void {
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, outHeight, outWidth, padInfo } = window;
-  const [n, h, w, c] = x.shape as [number, number, number, number];
   const row = kh * kw * c;
-  const positions = outHeight * outWidth;
-  // Entry (position p, tap t) of an example's patches sits at p·row + t in rows, at t·positions + p in columns.
-  const [positionStride, tapStride] = layout === 'rows' ? [row, 1] : [1, positions];
-  const shape = layout === 'rows' ? [n, positions, row] : [n, row, positions];
-  // Zero-filled: the padding.
-  const { out: info, outValues: out, inputValues: [values] } = withBackendViews(backend, { shape, dtype: 'float32' }, [x]);
-  for (let b = 0; b < n; b++) {
-    const example = b * positions * row;
-    for (let oy = 0; oy < outHeight; oy++) {
-      for (let ox = 0; ox < outWidth; ox++) {
-        const position = example + (oy * outWidth + ox) * positionStride;
-        for (let i = 0; i < kh; i++) {
-          const y = oy * sh + i - padInfo.top;
-          if (y < 0 || y >= h) continue;
-          for (let j = 0; j < kw; j++) {
-            const xx = ox * sw + j - padInfo.left;
-            if (xx < 0 || xx >= w) continue;
-            const src = ((b * h + y) * w + xx) * c;
-            const dst = position + (i * kw + j) * c * tapStride;
-            for (let k = 0; k < c; k++) out[dst + k * tapStride] = values[src + k]!;
-          }
+  const example = b * outHeight * outWidth * row;
+  for (let oy = 0; oy < outHeight; oy++) {
+    for (let ox = 0; ox < outWidth; ox++) {
+      const position = example + (oy * outWidth + ox) * row;
+      for (let i = 0; i < kh; i++) {
+        const y = oy * sh + i - padInfo.top;
+        if (y < 0 || y >= h) continue;
+        for (let j = 0; j < kw; j++) {
+          const xx = ox * sw + j - padInfo.left;
+          if (xx < 0 || xx >= w) continue;
+          const src = ((b * h + y) * w + xx) * c;
+          const dst = position + (i * kw + j) * c;
+          for (let k = 0; k < c; k++) out[dst + k] = values[src + k]!;
         }
       }
     }
   }
+}
+
+/**
+ * Columns: [kh·kw·C, positions] per example. Tap by tap, the positions go in order, so each of the tap's C rows is
+ * written in sequence; position-major order wrote every value `positions` floats past the last one.
+ */
+function fillColumns(out: Float32Array, values: Float32Array, b: number, [h, w, c]: [number, number, number], window: WindowInfo): void {
+  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, outHeight, outWidth, padInfo } = window;
+  const positions = outHeight * outWidth;
+  const example = b * kh * kw * c * positions;
+  for (let i = 0; i < kh; i++) {
+    for (let j = 0; j < kw; j++) {
+      const tap = example + (i * kw + j) * c * positions;
+      for (let oy = 0; oy < outHeight; oy++) {
+        const y = oy * sh + i - padInfo.top;
+        if (y < 0 || y >= h) continue;
+        for (let ox = 0; ox < outWidth; ox++) {
+          const xx = ox * sw + j - padInfo.left;
+          if (xx < 0 || xx >= w) continue;
+          const src = ((b * h + y) * w + xx) * c;
+          const dst = tap + oy * outWidth + ox;
+          for (let k = 0; k < c; k++) out[dst + k * positions] = values[src + k]!;
+        }
+      }
+    }
+  }
+}
+
+function im2colKernel({ inputs, backend, attrs }: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
+  const x = inputs.x as tf.TensorInfo;
+  const { window, layout } = attrs as unknown as { window: WindowInfo; layout: PatchLayout };
+  const [n, h, w, c] = x.shape as [number, number, number, number];
+  const row = window.filterHeight * window.filterWidth * c;
+  const positions = window.outHeight * window.outWidth;
+  const shape = layout === 'rows' ? [n, positions, row] : [n, row, positions];
+  // Zero-filled: the padding.
+  const { out: info, outValues: out, inputValues: [values] } = withBackendViews(backend, { shape, dtype: 'float32' }, [x]);
+  const fill = layout === 'rows' ? fillRows : fillColumns;
+  for (let b = 0; b < n; b++) fill(out as Float32Array, values as Float32Array, b, [h, w, c], window);
   return info;
 }
 

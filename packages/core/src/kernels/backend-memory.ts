@@ -28,21 +28,33 @@ export function withBackendViews(
   output: { shape: number[]; dtype: tf.DataType },
   inputs: tf.TensorInfo[],
 ): { out: tf.TensorInfo; outValues: TypedArray; inputValues: TypedArray[] } {
+  const { outs, outValues, inputValues } = withBackendViewsOfMany(backend, [output], inputs);
+  return { out: outs[0]!, outValues: outValues[0]!, inputValues };
+}
+
+/** withBackendViews for a kernel with several outputs (all allocated before any view is taken). */
+export function withBackendViewsOfMany(
+  backend: unknown,
+  outputs: { shape: number[]; dtype: tf.DataType }[],
+  inputs: tf.TensorInfo[],
+): { outs: tf.TensorInfo[]; outValues: TypedArray[]; inputValues: TypedArray[] } {
   if (isWasm(backend)) {
-    const out = backend.makeOutput(output.shape, output.dtype);
-    const outValues = backend.typedArrayFromHeap(out);
-    outValues.fill(0);
-    return { out, outValues, inputValues: inputs.map((t) => backend.typedArrayFromHeap(t)) };
+    const outs = outputs.map((o) => backend.makeOutput(o.shape, o.dtype));
+    const outValues = outs.map((out) => backend.typedArrayFromHeap(out));
+    outValues.forEach((v) => v.fill(0));
+    return { outs, outValues, inputValues: inputs.map((t) => backend.typedArrayFromHeap(t)) };
   }
   const cpu = backend as CpuBackend;
-  const size = output.shape.reduce((a, b) => a * b, 1);
-  const outValues = output.dtype === 'int32' ? new Int32Array(size) : output.dtype === 'bool' ? new Uint8Array(size) : new Float32Array(size);
-  const out = cpu.makeTensorInfo(output.shape, output.dtype, outValues);
-  return { out, outValues, inputValues: inputs.map((t) => cpu.data.get(t.dataId).values) };
+  const outValues = outputs.map(({ shape, dtype }) => {
+    const size = shape.reduce((a, b) => a * b, 1);
+    return dtype === 'int32' ? new Int32Array(size) : dtype === 'bool' ? new Uint8Array(size) : new Float32Array(size);
+  });
+  const outs = outputs.map((o, k) => cpu.makeTensorInfo(o.shape, o.dtype, outValues[k]!));
+  return { outs, outValues, inputValues: inputs.map((t) => cpu.data.get(t.dataId).values) };
 }
 
 /** Registers a JS kernel written with withBackendViews on the backends it serves (cpu, wasm), once. */
-export function registerJsKernel(kernelName: string, kernelFunc: (args: Parameters<tf.KernelFunc>[0]) => tf.TensorInfo): void {
+export function registerJsKernel(kernelName: string, kernelFunc: (args: Parameters<tf.KernelFunc>[0]) => tf.TensorInfo | tf.TensorInfo[]): void {
   for (const backendName of ['cpu', 'wasm']) {
     if (!tf.getKernel(kernelName, backendName)) tf.registerKernel({ kernelName, backendName, kernelFunc: kernelFunc as tf.KernelFunc });
   }

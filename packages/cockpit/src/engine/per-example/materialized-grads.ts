@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { type Axis, binCounts, type JointAxes } from '../../quantities/bin-counts.js';
 import { matMul } from '../linalg.js';
+import { rowSquaredNorms } from '../row-squared-norms.js';
 import { sumOfSquares } from '../sum-of-squares.js';
 import type { LayerGrads } from './layer-grads.js';
 
@@ -18,7 +19,7 @@ export class MaterializedGrads implements LayerGrads {
   }
 
   squaredNorms(): tf.Tensor1D {
-    return tf.addN(this.rows().map((r) => tf.sum(tf.square(r), 1))) as tf.Tensor1D;
+    return tf.addN(this.rows().map((r) => rowSquaredNorms(r)));
   }
 
   gram(): tf.Tensor2D {
