@@ -52,6 +52,7 @@ export class ConvGrads implements LayerGrads {
   private factoredGram(): tf.Tensor2D {
     return (this.gramOfFactors ??= this.makeFactoredGram());
   }
+
   private makeFactoredGram(): tf.Tensor2D {
     const p = this.patches('rows');
     const [n, positions, taps] = p.shape;
@@ -91,6 +92,7 @@ export class ConvGrads implements LayerGrads {
     if (!this.factored) return this.grads().meanProjections(mean);
     return tf.mean(this.factoredGram(), 1);
   }
+
   individual(): tf.Tensor[] {
     return this.grads().individual();
   }
@@ -102,6 +104,7 @@ export class ConvGrads implements LayerGrads {
   countJobs(): undefined {
     return undefined;
   }
+
   histogram2d(axes: JointAxes, theta: readonly tf.Tensor[]): tf.Tensor1D[] {
     return this.grads().histogram2d(axes, theta);
   }

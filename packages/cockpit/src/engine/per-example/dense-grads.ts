@@ -58,6 +58,7 @@ export class DenseGrads implements LayerGrads {
   meanProjections(mean: readonly tf.Tensor[]): tf.Tensor1D {
     return this.project(mean, { factors: this.factors(), scale: 1 });
   }
+
   factors(): GradientFactors {
     return { a: this.a, delta: this.delta };
   }
@@ -77,6 +78,7 @@ export class DenseGrads implements LayerGrads {
     const kernel: CountJob = { kind: 'outer', a: hostValues(this.a), d, n: this.a.shape[0] };
     return this.hasBias ? [kernel, { kind: 'values', x: d }] : [kernel];
   }
+
   histogram2d(axes: JointAxes, theta: readonly tf.Tensor[]): tf.Tensor1D[] {
     const kernel = outerJointCounts(this.a, this.delta, theta[0]!, axes);
     return this.hasBias ? [kernel, binCounts(this.delta, axes.x, { y: theta[1]!, axis: axes.y })] : [kernel];
