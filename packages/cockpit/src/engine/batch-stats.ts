@@ -48,6 +48,11 @@ function perExampleGroups(chain: Chain, pass: BackwardPass, x: tf.Tensor, target
   return chain.steps.flatMap((step, i) => (isParametrised(step) ? [step.perExample(pass.inputs[i]!, pass.outputGrads[i]!)] : []));
 }
 
+/** ∇L = (1/N) Σ_n ∇ℓ_n from each parametrised step's input and output gradients (every one probed). */
+function gradientsFromOutputs(chain: Chain, pass: BackwardPass, n: number): tf.Tensor[] {
+  return chain.steps.flatMap((step, i) => (isParametrised(step) ? step.parameterGradients(pass.inputs[i]!, pass.outputGrads[i]!).map((g) => tf.div(g, n)) : []));
+}
+
 /** Splits a per-parameter list into the parameter groups of `groups` (in order). */
 function splitByGroup<T>(items: readonly T[], groups: LayerGrads[], chain: Chain): T[][] {
   if (groups.length === 1) return [items.slice()];
@@ -68,7 +73,7 @@ function gradientHistogram(axis: Axis, groups: LayerGrads[], counting: CountingT
   return { axis, pending };
 }
 
-function firstOrder(request: StatsRequest, groups: LayerGrads[], chain: Chain, grads: readonly tf.Tensor[], counting: CountingThread | undefined, out: Computed): void {
+function firstOrder(request: StatsRequest, groups: LayerGrads[], chain: Chain, grads: () => readonly tf.Tensor[], counting: CountingThread | undefined, out: Computed): void {
   const sum = <T extends tf.Tensor>(parts: T[]): T => tf.addN(parts) as T;
   // First, so that the counting thread starts as early as it can.
   const axis = request.gradientHistogram;
@@ -85,7 +90,7 @@ function firstOrder(request: StatsRequest, groups: LayerGrads[], chain: Chain, g
   if (request.batchL2) out.batchL2 = sum(groups.map((g) => g.squaredNorms()));
   if (request.batchDot) out.batchDot = sum(groups.map((g) => g.gram()));
   if (request.meanProjections) {
-    const mean = splitByGroup(grads, groups, chain);
+    const mean = splitByGroup(grads(), groups, chain);
     out.meanProjections = sum(groups.map((g, k) => g.meanProjections(mean[k]!)));
   }
   if (request.projectOn) {
@@ -148,10 +153,16 @@ export function computeBatchStats(
         (s) => fast && (((perExample || curved) && isParametrised(s)) || (Boolean(request.diagHessian) && isActivation(s))),
       );
       const t = targetMatrix(loss, y, stepShapes(chain, x.shape).at(-1)!);
-      const pass = backwardPass(chain, loss, x, t, ctx, probeAt);
+      // With every parametrised step probed, the backward pass stops at the output gradients and the parameter
+      // gradients are made from them, after the histogram's counts went to the counting thread: it counts meanwhile.
+      const fromOutputs = fast && (perExample || curved);
+      const pass = backwardPass(chain, loss, x, t, ctx, probeAt, !fromOutputs);
       try {
-        const out: Computed = { loss: tf.mean(pass.losses), individualLosses: retain(pass.losses), grads: pass.grads };
-        if (perExample) firstOrder(request, perExampleGroups(chain, pass, x, t, loss, ctx), chain, pass.grads, options.countingThread, out);
+        let grads: tf.Tensor[] | undefined;
+        const meanGradients = () => (grads ??= fromOutputs ? gradientsFromOutputs(chain, pass, x.shape[0]!) : pass.grads);
+        const out: Computed = { loss: tf.mean(pass.losses), individualLosses: retain(pass.losses), grads: [] };
+        if (perExample) firstOrder(request, perExampleGroups(chain, pass, x, t, loss, ctx), chain, meanGradients, options.countingThread, out);
+        out.grads = meanGradients();
         if (curved) curvature(request, chain, pass, x, t, loss, ctx, out);
         return out as unknown as tf.TensorContainerObject;
       } finally {

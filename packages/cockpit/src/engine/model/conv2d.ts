@@ -71,6 +71,13 @@ export class Conv2DStep implements ParametrisedStep {
     };
   }
 
+  /** Conv2D's gradient by its filter and Add's by the broadcast bias, as tfjs takes them. */
+  parameterGradients(a: tf.Tensor, delta: tf.Tensor): tf.Tensor[] {
+    const attrs = { strides: this.strides, pad: this.pad, dataFormat: 'NHWC', filterShape: this.kernelShape };
+    const kernel = tf.engine().runKernel(tf.Conv2DBackpropFilter, { x: a, dy: delta }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
+    return this.bias ? [kernel, tf.reshape(tf.sum(delta, [0, 1, 2]), this.bias.shape as number[])] : [kernel];
+  }
+
   /** Per-example gradients by im2col: G_n = P_nᵀ δ_n with the patches P_n [positions, kh·kw·in]. */
   perExample(a: tf.Tensor, delta: tf.Tensor): LayerGrads {
     const rows = tf.reshape(delta, [a.shape[0]!, -1, this.kernelShape[3]]) as tf.Tensor3D;

@@ -20,6 +20,12 @@ export class DenseStep extends AffineStep implements ParametrisedStep {
     return new DenseGrads(a as tf.Tensor2D, delta as tf.Tensor2D, this.bias !== undefined);
   }
 
+  /** MatMul's gradient by its right operand and Add's by the broadcast bias, as tfjs takes them. */
+  parameterGradients(a: tf.Tensor, delta: tf.Tensor): tf.Tensor[] {
+    const kernel = tf.matMul(a as tf.Tensor2D, delta as tf.Tensor2D, true, false);
+    return this.bias ? [kernel, tf.reshape(tf.sum(delta, [0]), this.bias.shape as number[])] : [kernel];
+  }
+
   /**
    * R{y} = R{a}·W + a·R{W} + R{b}; R{g_a} = R{gOut}·Wᵀ + gOut·R{W}ᵀ; R{g_W} = aᵀ·R{gOut} + R{a}ᵀ·gOut;
    * R{g_b} = Σ_n R{gOut}.

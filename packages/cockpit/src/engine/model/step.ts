@@ -55,6 +55,11 @@ export interface ParametrisedStep extends KnownStep {
   readonly kind: 'dense' | 'conv2d';
   /** Per-example gradients from the input a [N, ...in] and the per-example output gradients delta [N, ...out]. */
   perExample(a: tf.Tensor, delta: tf.Tensor): LayerGrads;
+  /**
+   * The gradients of Σ_n ℓ_n by the step's parameters, from a and delta as above, by the same ops as tfjs's own
+   * gradients of the step (so the same values to the bit).
+   */
+  parameterGradients(a: tf.Tensor, delta: tf.Tensor): tf.Tensor[];
   /** Σ over examples and columns of the squared per-column parameter gradients, from factors [C·N, ...out]. */
   factorDiagonal(s: tf.Tensor, columns: number, a: tf.Tensor): tf.Tensor[];
 }
