@@ -48,6 +48,18 @@ function checkFirstOrder(p: Problem, g: number[][], seed?: number): void {
 describe.each(BACKENDS)('computeBatchStats on %s', (backend) => {
   beforeAll(() => useBackend(backend));
 
+  it.each(Object.keys(PROBLEMS))("∇L made from the output gradients is bit for bit the one tfjs's own gradients give: %s", (name) => {
+    const p = PROBLEMS[name]!(4);
+    const bits = (request: StatsRequest) => {
+      const stats = computeBatchStats(p.model, p.loss, p.x, p.y, request, { seed: 3 });
+      const values = stats.grads.map((g) => Array.from(g.dataSync()));
+      stats.dispose();
+      return values;
+    };
+    // {}: the backward pass takes the parameters' gradients itself; batchL2: they are made from the output gradients.
+    expect(bits({ batchL2: true })).toEqual(bits({}));
+  });
+
   it.each(Object.keys(PROBLEMS))('matches the per-example loop: %s', (name) => {
     const p = PROBLEMS[name]!(3);
     const warn = jest.spyOn(console, 'warn');
