@@ -11,11 +11,12 @@ import { NextStepQuantity, type StepData, type StepPlan } from './quantity.js';
 import { disposeAll, download, downloadScalar, read, requireStat, scalarRecord, squaredNorm } from './records.js';
 
 /**
- * The start of a pair. With plain SGD the direction d = −lr·g is known at the start (the original's fast path);
- * otherwise d = θ_{n+1} − θ_n is only known at the end, so θ_n and the individual gradients are kept.
+ * The start of a pair. With plain SGD the direction d = −lr·g is known at the start (the original's fast path):
+ * g is kept, and the end's projections on it are scaled by −lr. Otherwise d = θ_{n+1} − θ_n is only known at the
+ * end, so θ_n and the individual gradients are kept.
  */
 type Start =
-  | { step: number; path: 'sgd'; f: number; varF: number; slopes: number[]; direction: tf.Tensor[]; length: number; lr: number; factors?: (GradientFactors | undefined)[] }
+  | { step: number; path: 'sgd'; f: number; varF: number; slopes: number[]; gradient: tf.Tensor[]; length: number; lr: number; factors?: (GradientFactors | undefined)[] }
   | { step: number; path: 'general'; f: number; varF: number; theta: tf.Tensor[]; gradients: tf.Tensor[]; direction?: tf.Tensor[] };
 
 export class Alpha extends NextStepQuantity {
@@ -27,10 +28,13 @@ export class Alpha extends NextStepQuantity {
     const request: StatsRequest = {};
     const start = this.pairEndingAt(plan.step);
     if (start !== undefined) {
-      if (start.path === 'general') start.direction ??= tf.tidy(() => plan.theta.map((t, p) => tf.sub(t, start.theta[p])));
-      request.projectOn = start.direction;
-      // d = −lr·∇L of the start: Dense layers may project by the Gram matrices of the two steps' factors.
-      if (start.path === 'sgd' && start.factors) request.projectOnFactors = { factors: start.factors, scale: -start.lr };
+      if (start.path === 'general') {
+        request.projectOn = start.direction ??= tf.tidy(() => plan.theta.map((t, p) => tf.sub(t, start.theta[p])));
+      } else {
+        request.projectOn = start.gradient;
+        // ∇L of the start: Dense layers may project by the Gram matrices of the two steps' factors.
+        if (start.factors) request.projectOnFactors = { factors: start.factors, scale: 1 };
+      }
     }
     if (this.isStart(plan.step)) {
       if (plan.optimizer.kind === 'sgd') {
@@ -44,8 +48,8 @@ export class Alpha extends NextStepQuantity {
   async track(data: StepData): Promise<QuantityRecord[]> {
     const out: QuantityRecord[] = [];
     const start = this.pairEndingAt(data.step);
-    if (start?.direction !== undefined) {
-      const alpha = await this.finish(start, start.direction, data);
+    if (start !== undefined && (start.path === 'sgd' || start.direction !== undefined)) {
+      const alpha = await this.finish(start, data);
       if (alpha !== undefined) out.push(scalarRecord(this.name, alpha, start.step));
     }
     this.dispose();
@@ -66,9 +70,9 @@ export class Alpha extends NextStepQuantity {
       const p = await read(requireStat(data, 'meanProjections', this.name));
       const gNorm = Math.sqrt(mean(p));
       const lr = data.optimizer.lr;
-      const direction = tf.tidy(() => data.stats.grads.map((g) => tf.mul(g, -lr)));
+      const gradient = retainAll(data.stats.grads);
       const factors = data.stats.factors?.map((f) => f && { a: retain(f.a), delta: retain(f.delta) });
-      return { step: data.step, path: 'sgd', f, varF, slopes: p.map((pi) => -pi / gNorm), direction, length: lr * gNorm, lr, factors };
+      return { step: data.step, path: 'sgd', f, varF, slopes: p.map((pi) => -pi / gNorm), gradient, length: lr * gNorm, lr, factors };
     }
     if (!this.warnedGeneral) {
       this.warnedGeneral = true;
@@ -78,11 +82,13 @@ export class Alpha extends NextStepQuantity {
     return { step: data.step, path: 'general', f, varF, theta: retainAll(data.theta), gradients };
   }
 
-  private async finish(start: Start, direction: tf.Tensor[], data: StepData): Promise<number | undefined> {
+  private async finish(start: Start, data: StepData): Promise<number | undefined> {
     // ‖d‖ = lr·‖g‖ for SGD, with ‖g‖² = mean_i g_i·g from the projections already downloaded.
-    const t = start.path === 'sgd' ? start.length : Math.sqrt(await downloadScalar(squaredNorm(direction)));
-    const startSlopes = start.path === 'sgd' ? start.slopes : (await download(projectEach(start.gradients, direction))).map((s) => s / t);
-    const endSlopes = (await read(requireStat(data, 'projections', this.name))).map((s) => s / t);
+    const t = start.path === 'sgd' ? start.length : Math.sqrt(await downloadScalar(squaredNorm(start.direction!)));
+    const startSlopes = start.path === 'sgd' ? start.slopes : (await download(projectEach(start.gradients, start.direction!))).map((s) => s / t);
+    // The SGD path projected on g: d = −lr·g.
+    const scale = start.path === 'sgd' ? -start.lr : 1;
+    const endSlopes = (await read(requireStat(data, 'projections', this.name))).map((s) => (scale * s) / t);
     const endLosses = await read(data.stats.individualLosses);
     const observe = (f: number, varF: number, slopes: number[]): EndObservation => ({ f, varF, df: mean(slopes), varDf: variance(slopes, 1) });
     const warn = (m: string): void => data.warn(`${m} (step ${start.step})`);
@@ -92,9 +98,11 @@ export class Alpha extends NextStepQuantity {
 
   override dispose(): void {
     if (this.start === undefined) return;
-    disposeAll(this.start.direction);
-    if (this.start.path === 'sgd') this.start.factors?.forEach((f) => f && tf.dispose([f.a, f.delta]));
-    if (this.start.path === 'general') {
+    if (this.start.path === 'sgd') {
+      disposeAll(this.start.gradient);
+      this.start.factors?.forEach((f) => f && tf.dispose([f.a, f.delta]));
+    } else {
+      disposeAll(this.start.direction);
       disposeAll(this.start.theta);
       disposeAll(this.start.gradients);
     }
