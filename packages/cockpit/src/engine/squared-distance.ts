@@ -7,17 +7,24 @@ import { registerJsKernel, withBackendViews } from '@flightdeck/core';
 
 const KERNEL = 'FlightdeckSquaredDistance';
 
-/** Σ x[k]², four accumulators (one chain of additions waits on the previous one). */
-function sumSquares(x: Float32Array): number {
+/**
+ * Σ x[k]² over start ≤ k < end, four accumulators (one chain of additions waits on the previous one). Plain locals:
+ * destructuring in this loop ran about half as fast.
+ */
+export function sumSquares(x: Float32Array, start = 0, end = x.length): number {
   let [s0, s1, s2, s3] = [0, 0, 0, 0];
-  const n4 = x.length - (x.length % 4);
-  for (let k = 0; k < n4; k += 4) {
-    s0 += x[k] * x[k];
-    s1 += x[k + 1] * x[k + 1];
-    s2 += x[k + 2] * x[k + 2];
-    s3 += x[k + 3] * x[k + 3];
+  const end4 = end - ((end - start) % 4);
+  for (let k = start; k < end4; k += 4) {
+    const a = x[k];
+    const b = x[k + 1];
+    const c = x[k + 2];
+    const d = x[k + 3];
+    s0 += a * a;
+    s1 += b * b;
+    s2 += c * c;
+    s3 += d * d;
   }
-  for (let k = n4; k < x.length; k++) s0 += x[k] * x[k];
+  for (let k = end4; k < end; k++) s0 += x[k] * x[k];
   return s0 + s1 + s2 + s3;
 }
 
